@@ -2,6 +2,7 @@
 # Layerlab's one set-up script, behind the README's two commands:
 #   bash scripts/setup.sh serve   install everything, then start the playground on http://127.0.0.1:8000
 #   bash scripts/setup.sh test    install the same plus test tools, then run the whole test suite
+#   bash scripts/setup.sh install install everything and stop (the Dockerfile's build step)
 # Every step checks what is already installed and skips it, so a re-run takes seconds.
 # Environment: LAYERLAB_VENV (default .venv in the repo), PYTHON (default python3, must be >= 3.11),
 # LAYERLAB_HOST / LAYERLAB_PORT for `serve`; extra arguments after `test` go to pytest.
@@ -67,6 +68,10 @@ install_common() {
 }
 
 case "$MODE" in
+  install)
+    python_env ""
+    install_common
+    ;;
   serve)
     python_env ""
     install_common
@@ -82,7 +87,7 @@ case "$MODE" in
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   *)
-    echo "usage: bash scripts/setup.sh serve|test [pytest args]" >&2
+    echo "usage: bash scripts/setup.sh serve|test|install [pytest args]" >&2
     exit 2
     ;;
 esac
