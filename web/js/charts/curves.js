@@ -1,0 +1,148 @@
+/**
+ * Training curves (loss or accuracy against step) drawn by uPlot: train and validation series,
+ * a log-scale toggle for loss, and values under the cursor in the legend. Appends are cheap (the
+ * chart redraws at most once per animation frame) and long runs are thinned by halving, so the
+ * chart holds at most MAX_POINTS points however long training goes.
+ *
+ * @example
+ *   const loss = createCurves(el, {label: 'loss', series: ['train', 'validation']});
+ *   loss.append(812, [0.21, 0.25]);
+ *   loss.setLog(true);
+ */
+import uPlot from 'uplot';
+import {CLASS_COLORS} from './colors.js';
+
+const MAX_POINTS = 2000;
+const SERIES_COLORS = [CLASS_COLORS[1], CLASS_COLORS[0], CLASS_COLORS[2], CLASS_COLORS[3], CLASS_COLORS[5]];
+
+/**
+ * @typedef {Object} CurvesOptions
+ * @property {string} label           y-axis name ('loss', 'accuracy')
+ * @property {string[]} series        series names, e.g. ['train', 'validation']
+ * @property {boolean} [log]          start on a log scale
+ * @property {number} [height]
+ */
+
+/**
+ * @typedef {Object} Curves
+ * @property {(step: number, values: (number | null)[]) => void} append
+ * @property {(steps: number[], columns: (number | null)[][]) => void} setAll  replaces the history
+ * @property {() => void} reset
+ * @property {(log: boolean) => void} setLog
+ * @property {() => number | null} lastValue  last finite value of the first series
+ */
+
+/**
+ * @param {HTMLElement} container
+ * @param {CurvesOptions} options
+ * @returns {Curves}
+ */
+export function createCurves(container, options) {
+  /** @type {number[]} */
+  let steps = [];
+  /** @type {(number | null)[][]} */
+  let columns = options.series.map(() => []);
+  let stride = 1;
+  let skipped = 0;
+  let log = Boolean(options.log);
+  /** @type {uPlot | null} */
+  let plot = null;
+  let redrawPending = false;
+
+  function makePlot() {
+    plot?.destroy();
+    const width = Math.max(200, container.clientWidth);
+    plot = new uPlot({
+      width,
+      height: options.height ?? 180,
+      legend: {live: true},
+      cursor: {drag: {x: true, y: false}},
+      scales: {x: {time: false}, y: log ? {distr: 3} : {auto: true}},
+      axes: [
+        {label: 'step', size: 36, labelSize: 18, font: '13px system-ui', labelFont: '13px system-ui'},
+        {label: options.label, size: 56, labelSize: 18, font: '13px system-ui', labelFont: '13px system-ui'},
+      ],
+      series: [
+        {label: 'step'},
+        ...options.series.map((name, i) => ({
+          label: `${name} ${options.label}`,
+          stroke: SERIES_COLORS[i % SERIES_COLORS.length],
+          width: 2,
+          spanGaps: true,
+          dash: i === 1 ? [6, 4] : undefined,
+          value: (/** @type {uPlot} */ _u, /** @type {number | null} */ v) => (v == null ? '–' : formatValue(v)),
+        })),
+      ],
+    }, data(), container);
+  }
+
+  /** @returns {uPlot.AlignedData} */
+  function data() {
+    const safe = log ? columns.map((c) => c.map((v) => (v != null && v > 0 ? v : null))) : columns;
+    return /** @type {uPlot.AlignedData} */ ([steps, ...safe]);
+  }
+
+  function scheduleRedraw() {
+    if (redrawPending) return;
+    redrawPending = true;
+    requestAnimationFrame(() => {
+      redrawPending = false;
+      plot?.setData(data());
+    });
+  }
+
+  /** Halves the history so memory and drawing stay bounded; later appends keep every stride-th. */
+  function thin() {
+    steps = steps.filter((_, i) => i % 2 === 0);
+    columns = columns.map((c) => c.filter((_, i) => i % 2 === 0));
+    stride *= 2;
+  }
+
+  new ResizeObserver(() => plot?.setSize({width: Math.max(200, container.clientWidth), height: options.height ?? 180}))
+    .observe(container);
+  makePlot();
+
+  return {
+    append(step, values) {
+      const hasValidation = values.slice(1).some((v) => v != null);
+      if (++skipped < stride && !hasValidation) return;
+      skipped = 0;
+      steps.push(step);
+      values.forEach((v, i) => columns[i]?.push(v));
+      if (steps.length > MAX_POINTS) thin();
+      scheduleRedraw();
+    },
+    setAll(newSteps, newColumns) {
+      steps = [...newSteps];
+      columns = options.series.map((_, i) => [...(newColumns[i] ?? newSteps.map(() => null))]);
+      stride = 1;
+      while (steps.length > MAX_POINTS) thin();
+      scheduleRedraw();
+    },
+    reset() {
+      steps = [];
+      columns = options.series.map(() => []);
+      stride = 1;
+      scheduleRedraw();
+    },
+    setLog(value) {
+      log = value;
+      makePlot();
+    },
+    lastValue() {
+      const first = columns[0] ?? [];
+      for (let i = first.length - 1; i >= 0; i--) if (first[i] != null) return first[i];
+      return null;
+    },
+  };
+}
+
+/**
+ * @param {number} value
+ * @returns {string} 4 significant digits, exponent for tiny values
+ */
+export function formatValue(value) {
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  return magnitude < 1e-3 || magnitude >= 1e5 ? value.toExponential(2) : value.toPrecision(4);
+}
