@@ -1,0 +1,72 @@
+"""Workload (b): MNIST-shaped MLP 784-128-64-10, ReLU, softmax cross-entropy, Adam (lr 1e-3).
+
+PyTorch runs twice: default Adam (foreach) and `Adam(fused=True)`, the fastest stock optimizer and
+so the fair best-PyTorch baseline. Layerlab runs per step (`Trainer.step` on pre-cut batches) and in
+chunks (`Trainer.train`, which also draws its minibatches from the whole set).
+"""
+import functools
+
+from bench.workloads import MNIST_SIZES
+from bench.workloads.common import classification_data, cycled_batches, dense_spec, torch_dense_stack, \
+    torch_training_step
+
+LR = 1e-3
+SAMPLES = 8192
+STEPS_PER_TRAIN_CALL = 20
+
+
+def mnist_spec(batch):
+    return dense_spec(MNIST_SIZES, "relu", "linear", "cross_entropy", {"type": "adam", "lr": LR}, batch)
+
+
+def _layerlab_trainer(batch):
+    from engine import Trainer, build_model
+
+    spec = mnist_spec(batch)
+    model = build_model(spec, seed=0)
+    return Trainer(model, spec)
+
+
+def _layerlab_step(batch, threads, quick):
+    trainer = _layerlab_trainer(batch)
+    batches = cycled_batches(*classification_data(SAMPLES, 784, 10), batch)
+
+    def run():
+        trainer.step(*next(batches))
+
+    return run, 1
+
+
+def _layerlab_train(batch, threads, quick):
+    trainer = _layerlab_trainer(batch)
+    x, labels = classification_data(SAMPLES, 784, 10)
+
+    def run():
+        trainer.train(x, labels, steps=STEPS_PER_TRAIN_CALL)
+
+    return run, STEPS_PER_TRAIN_CALL
+
+
+def _torch(batch, fused, threads, quick):
+    import torch
+
+    model = torch_dense_stack(MNIST_SIZES, torch.nn.ReLU)
+    optimizer = torch.optim.Adam(model.parameters(), lr=LR, fused=fused or None)
+    step = torch_training_step(model, torch.nn.CrossEntropyLoss(), optimizer)
+    x, labels = classification_data(SAMPLES, 784, 10)
+    batches = cycled_batches(x, labels, batch, convert=torch.from_numpy)
+
+    def run():
+        step(*next(batches))
+
+    return run, 1
+
+
+layerlab_step_64 = functools.partial(_layerlab_step, 64)
+layerlab_step_256 = functools.partial(_layerlab_step, 256)
+layerlab_train_64 = functools.partial(_layerlab_train, 64)
+layerlab_train_256 = functools.partial(_layerlab_train, 256)
+torch_default_64 = functools.partial(_torch, 64, False)
+torch_default_256 = functools.partial(_torch, 256, False)
+torch_fused_64 = functools.partial(_torch, 64, True)
+torch_fused_256 = functools.partial(_torch, 256, True)
