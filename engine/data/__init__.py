@@ -1,0 +1,23 @@
+"""Layerlab's data sets: offline, validated, plain numpy.
+
+>>> from engine.data import DATASETS, load_dataset
+>>> data = load_dataset("circle", samples=200, noise=0.1, seed=1)
+>>> data.x_train.shape, data.y_train.dtype.name
+((160, 2), 'float32')
+
+Public API: DATASETS (registry: name -> DatasetInfo with metadata() and loader),
+load_dataset(name, **options) -> Dataset, prepare_all(progress), preview(name, ...),
+parse_upload(filename, data, limits) -> Dataset raising UploadError, credits(), catalog().
+"""
+from .dataset import Dataset
+from .options import OptionError
+from .registry import DATASETS, DatasetInfo, catalog, credits, dataset_info, load_dataset
+from .sources import SourceMissing
+
+# Importing the modules registers their data sets, in the order the catalog lists them.
+from . import toy2d  # noqa: E402,F401
+
+__all__ = [
+    "DATASETS", "Dataset", "DatasetInfo", "OptionError", "SourceMissing", "catalog", "credits",
+    "dataset_info", "load_dataset",
+]

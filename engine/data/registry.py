@@ -1,0 +1,106 @@
+"""The one registry of data sets, read by the server's catalog, the builder and the docs.
+
+>>> from engine.data import DATASETS, load_dataset
+>>> DATASETS["xor"].metadata()["task"]
+'binary_classification'
+>>> load_dataset("xor", samples=100, val_split=0.2).x_train.shape
+(80, 2)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .credits import CREDITS, credit_json
+from .dataset import SUGGESTED_HEAD, Dataset
+from .options import Option, OptionError, resolve_options
+from .sources import SOURCES
+
+GROUPS = ("toy2d", "images", "classics", "text", "sequences", "series")
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    name: str
+    title: str
+    group: str
+    task: str
+    input_shape: tuple  # with the default options
+    output_shape: tuple  # of the network's output, with the default options
+    num_classes: int | None
+    class_names: tuple | None
+    size: dict  # {"train": n, "val": n} with the default options
+    source: str  # key into SOURCES and CREDITS
+    options: tuple[Option, ...]
+    loader: Callable[..., Dataset]
+    description: str = ""
+
+    def available(self) -> bool:
+        return SOURCES[self.source].available()
+
+    def metadata(self) -> dict:
+        """JSON-able description for /api/catalog and the data panel."""
+        credit = CREDITS[self.source]
+        head = SUGGESTED_HEAD[self.task]
+        return {
+            "name": self.name, "title": self.title, "group": self.group, "task": self.task,
+            "description": self.description,
+            "input_shape": list(self.input_shape), "output_shape": list(self.output_shape),
+            "num_classes": self.num_classes,
+            "class_names": list(self.class_names) if self.class_names else None,
+            "size": dict(self.size),
+            "suggested_output_activation": head["activation"], "suggested_loss": head["loss"],
+            "source": SOURCES[self.source].title, "available": self.available(),
+            "install": None if self.available() else SOURCES[self.source].install,
+            "licence": credit.licence, "citation": credit.citation,
+            "options": [o.to_json() for o in self.options],
+        }
+
+
+DATASETS: dict[str, DatasetInfo] = {}
+
+
+def register(name: str, *, title: str, group: str, task: str, input_shape, output_shape,
+             size: dict, source: str, options: tuple, num_classes=None, class_names=None,
+             description: str = ""):
+    """Decorator adding `loader(**resolved_options) -> Dataset` to the registry."""
+    assert group in GROUPS and task in SUGGESTED_HEAD and source in SOURCES and name not in DATASETS
+
+    def wrap(loader):
+        DATASETS[name] = DatasetInfo(
+            name, title, group, task, tuple(input_shape), tuple(output_shape), num_classes,
+            tuple(class_names) if class_names else None, size, source, tuple(options), loader,
+            description)
+        return loader
+    return wrap
+
+
+def dataset_info(name: str) -> DatasetInfo:
+    if name not in DATASETS:
+        raise OptionError("name", f"unknown data set '{name}'; choose from {', '.join(DATASETS)}")
+    return DATASETS[name]
+
+
+def load_dataset(name: str, **options) -> Dataset:
+    """Loads data set `name` with the given options (the rest take their defaults).
+
+    Raises OptionError for an unknown name or a bad option, SourceMissing (with the install
+    command) when the source is not installed."""
+    info = dataset_info(name)
+    resolved = resolve_options(info.options, options)
+    SOURCES[info.source].require(name)
+    loaded = info.loader(**resolved)
+    loaded.options = resolved
+    return loaded
+
+
+def catalog() -> list[dict]:
+    return [info.metadata() for info in DATASETS.values()]
+
+
+def credits() -> list[dict]:
+    """Every source's credit with the data sets that use it, for the data-licences page."""
+    used_by: dict[str, list[str]] = {key: [] for key in CREDITS}
+    for info in DATASETS.values():
+        used_by[info.source].append(info.name)
+    return [credit_json(key, names) for key, names in used_by.items()]
