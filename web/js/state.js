@@ -18,10 +18,7 @@
 /**
  * @typedef {Object} AppState
  * @property {string} dataset
- * @property {number} samples
- * @property {number} noise
- * @property {number} valSplit
- * @property {string[]} features
+ * @property {Record<string, any>} data   the data set's options that differ from its defaults
  * @property {LayerSpec[]} layers
  * @property {string} loss
  * @property {string} optimizer
@@ -44,10 +41,7 @@ const STARTER_LAYERS = [
 /** @type {Prop[]} */
 export const PROPS = [
   {name: 'dataset', kind: 'string', fallback: 'spiral'},
-  {name: 'samples', kind: 'number', fallback: 500},
-  {name: 'noise', kind: 'number', fallback: 0.1},
-  {name: 'valSplit', kind: 'number', fallback: 0.2},
-  {name: 'features', kind: 'list', fallback: ['x1', 'x2']},
+  {name: 'data', kind: 'json', fallback: {}},
   {name: 'layers', kind: 'json', fallback: STARTER_LAYERS},
   {name: 'loss', kind: 'string', fallback: 'binary_cross_entropy'},
   {name: 'optimizer', kind: 'string', fallback: 'adam'},

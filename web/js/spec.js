@@ -1,0 +1,94 @@
+/**
+ * The one place the app state becomes the network spec of DESIGN §2 and the messages that carry
+ * it. Builder, share links and saved files all go through here, so they can never disagree.
+ *
+ * @example
+ *   const spec = specFromState(store.get(), catalog);
+ *   socket.send({type: 'build', spec});
+ */
+
+/** @typedef {import('./state.js').AppState} AppState */
+/** @typedef {import('./builder/catalog.js').Catalog} Catalog */
+/** @typedef {import('./builder/catalog.js').DatasetInfo} DatasetInfo */
+
+/**
+ * @param {Catalog} catalog
+ * @param {string} name
+ * @returns {DatasetInfo | undefined}
+ */
+export function findDataset(catalog, name) {
+  return catalog.datasets.find((d) => d.name === name);
+}
+
+/**
+ * @param {AppState} state
+ * @param {Catalog} catalog
+ * @returns {number[]} the input shape the network will see: 2-D data sets grow with the chosen features
+ */
+export function inputShape(state, catalog) {
+  const dataset = findDataset(catalog, state.dataset);
+  const features = state.data.features ?? dataset?.options.find((o) => o.name === 'features')?.default;
+  if (Array.isArray(features) && dataset?.options.some((o) => o.name === 'features')) return [features.length];
+  return dataset?.inputShape ?? [2];
+}
+
+/**
+ * @param {AppState} state
+ * @returns {Record<string, any>}  the optimizer, regularization, loss and batch part of a spec
+ */
+export function hyperFromState(state) {
+  return {
+    loss: state.loss,
+    optimizer: {type: state.optimizer, lr: state.lr},
+    regularization: state.regularization === 'none' ? null : {type: state.regularization, rate: state.regRate},
+    batch_size: state.batchSize,
+  };
+}
+
+/**
+ * @param {AppState} state
+ * @param {Catalog} catalog
+ * @returns {Record<string, any>} a full network spec
+ */
+export function specFromState(state, catalog) {
+  /** @type {Record<string, any>} */
+  const spec = {
+    input: {shape: inputShape(state, catalog)},
+    layers: state.layers,
+    ...hyperFromState(state),
+    seed: state.seed,
+  };
+  if (spec.regularization === null) delete spec.regularization;
+  return spec;
+}
+
+/**
+ * @param {AppState} state
+ * @returns {{type: 'dataset', name: string, options: Record<string, any>}}
+ */
+export function datasetMessage(state) {
+  return {type: 'dataset', name: state.dataset, options: state.data};
+}
+
+/**
+ * Reads a spec back into state (loading a saved file, a preset, or a resumed session).
+ * @param {Record<string, any>} spec
+ * @returns {Partial<AppState>}
+ */
+export function stateFromSpec(spec) {
+  /** @type {Partial<AppState>} */
+  const patch = {};
+  if (Array.isArray(spec.layers)) patch.layers = spec.layers;
+  if (typeof spec.loss === 'string') patch.loss = spec.loss;
+  if (spec.optimizer?.type) patch.optimizer = spec.optimizer.type;
+  if (typeof spec.optimizer?.lr === 'number') patch.lr = spec.optimizer.lr;
+  if (typeof spec.batch_size === 'number') patch.batchSize = spec.batch_size;
+  if (spec.regularization?.type) {
+    patch.regularization = spec.regularization.type;
+    patch.regRate = spec.regularization.rate ?? 0;
+  } else if ('regularization' in spec || Array.isArray(spec.layers)) {
+    patch.regularization = 'none';
+  }
+  if (typeof spec.seed === 'number') patch.seed = spec.seed;
+  return patch;
+}
