@@ -93,6 +93,7 @@ def _write_atomically(path, arrays: dict) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             np.savez_compressed(handle, **arrays)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the server may run as another user
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
