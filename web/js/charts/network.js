@@ -1,0 +1,161 @@
+/**
+ * The network drawn as columns of neurons joined by their weights: colour is the sign (orange
+ * negative, blue positive), thickness the magnitude, so you can watch connections grow, die and
+ * flip sign while training. A neuron may carry a small heatmap of what it responds to over the 2-D
+ * input plane (the per-neuron view of TensorFlow Playground). Dense stacks only: other layers are
+ * drawn as labelled boxes.
+ *
+ * @example
+ *   const net = createNetworkDiagram(container);
+ *   net.update({columns: [{id: 'input', size: 2}, {id: 'h1', size: 8}], weights: [w1], neuronImages: {}});
+ */
+import {createSurface, paintPixels} from './canvas.js';
+import {divergingCss, divergingRgb} from './colors.js';
+
+const MAX_NEURONS = 12;
+
+/**
+ * @typedef {Object} Column
+ * @property {string} id
+ * @property {number} size     neurons (units); 0 for a layer drawn as a box
+ * @property {string} [label]
+ */
+
+/**
+ * @typedef {Object} Matrix
+ * @property {Float32Array} values   row-major (out, in), as PyTorch stores dense weights
+ * @property {number} rows
+ * @property {number} cols
+ */
+
+/**
+ * @typedef {Object} NeuronImage
+ * @property {Float32Array} values  row-major height × width
+ * @property {number} width
+ * @property {number} height
+ */
+
+/**
+ * @typedef {Object} NetworkPicture
+ * @property {Column[]} columns
+ * @property {(Matrix | null)[]} weights      weights[i] joins columns[i] to columns[i + 1]
+ * @property {Record<string, NeuronImage[]>} [neuronImages]  per column id, one per neuron
+ */
+
+/**
+ * @param {Column} column
+ * @returns {number} how many neurons are drawn (the rest are summarised as "+N")
+ */
+const shown = (column) => Math.min(column.size, MAX_NEURONS);
+
+/**
+ * @param {HTMLElement} container
+ * @returns {{update: (picture: NetworkPicture) => void}}
+ */
+export function createNetworkDiagram(container) {
+  /** @type {NetworkPicture} */
+  let picture = {columns: [], weights: []};
+  const surface = createSurface(container, paint, {label: 'network diagram: weights as coloured lines'});
+
+  /**
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {number} width
+   * @param {number} height
+   */
+  function paint(ctx, width, height) {
+    const columns = picture.columns;
+    if (!columns.length) return;
+    const top = 22;
+    const gap = width / columns.length;
+    const node = Math.max(10, Math.min(30, (height - top - 8) / MAX_NEURONS - 4, gap * 0.4));
+    /** @param {number} c @param {number} i */
+    const position = (c, i) => {
+      const count = Math.max(1, shown(columns[c]));
+      const span = (height - top - node) / count;
+      return {x: gap * (c + 0.5), y: top + span * (i + 0.5) + node / 2 - node / 2};
+    };
+    paintEdges(ctx, position, node);
+    columns.forEach((column, c) => paintColumn(ctx, column, c, position, node));
+  }
+
+  /**
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {(c: number, i: number) => {x: number, y: number}} position
+   * @param {number} node
+   */
+  function paintEdges(ctx, position, node) {
+    picture.weights.forEach((matrix, c) => {
+      if (!matrix) return;
+      let extent = 1e-9;
+      for (const v of matrix.values) extent = Math.max(extent, Math.abs(v));
+      const outs = Math.min(matrix.rows, MAX_NEURONS);
+      const ins = Math.min(matrix.cols, MAX_NEURONS);
+      for (let o = 0; o < outs; o++) {
+        for (let i = 0; i < ins; i++) {
+          const w = matrix.values[o * matrix.cols + i] / extent;
+          const from = position(c, i);
+          const to = position(c + 1, o);
+          ctx.strokeStyle = divergingCss(w, 0.35 + 0.65 * Math.abs(w));
+          ctx.lineWidth = 0.4 + 3.6 * Math.abs(w);
+          ctx.beginPath();
+          ctx.moveTo(from.x + node / 2, from.y);
+          ctx.bezierCurveTo((from.x + to.x) / 2, from.y, (from.x + to.x) / 2, to.y, to.x - node / 2, to.y);
+          ctx.stroke();
+        }
+      }
+    });
+  }
+
+  /**
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {Column} column
+   * @param {number} c
+   * @param {(c: number, i: number) => {x: number, y: number}} position
+   * @param {number} node
+   */
+  function paintColumn(ctx, column, c, position, node) {
+    const images = picture.neuronImages?.[column.id];
+    ctx.fillStyle = '#1d2330';
+    ctx.font = '600 13px system-ui, sans-serif';
+    ctx.textAlign = 'center';
+    ctx.fillText(column.label ?? column.id, position(c, 0).x, 14);
+    for (let i = 0; i < shown(column); i++) {
+      const {x, y} = position(c, i);
+      const image = images?.[i];
+      if (image) {
+        const tile = neuronTile(image);
+        ctx.imageSmoothingEnabled = true;
+        ctx.drawImage(tile, x - node / 2, y - node / 2, node, node);
+      } else {
+        ctx.fillStyle = '#fff';
+        ctx.fillRect(x - node / 2, y - node / 2, node, node);
+      }
+      ctx.strokeStyle = '#59606e';
+      ctx.lineWidth = 1;
+      ctx.strokeRect(x - node / 2, y - node / 2, node, node);
+    }
+    if (column.size > MAX_NEURONS) {
+      const {x, y} = position(c, MAX_NEURONS - 1);
+      ctx.fillStyle = '#59606e';
+      ctx.font = '12px system-ui, sans-serif';
+      ctx.fillText(`+${column.size - MAX_NEURONS}`, x, y + node / 2 + 13);
+    }
+  }
+
+  return {
+    update(next) {
+      picture = next;
+      surface.redraw();
+    },
+  };
+}
+
+/**
+ * @param {NeuronImage} image
+ * @returns {HTMLCanvasElement}
+ */
+function neuronTile(image) {
+  let extent = 1e-9;
+  for (const v of image.values) extent = Math.max(extent, Math.abs(v));
+  return paintPixels(image.width, image.height, (x, y) => divergingRgb(image.values[y * image.width + x] / extent));
+}
