@@ -15,7 +15,7 @@ from .registry import DATASETS, DatasetInfo, catalog, credits, dataset_info, loa
 from .sources import SourceMissing
 
 # Importing the modules registers their data sets, in the order the catalog lists them.
-from . import toy2d, images, shapes  # noqa: E402,F401
+from . import toy2d, images, shapes, classics, sentiment, sequences, series, names  # noqa: E402,F401
 
 __all__ = [
     "DATASETS", "Dataset", "DatasetInfo", "OptionError", "SourceMissing", "catalog", "credits",
