@@ -13,11 +13,13 @@ from .dataset import Dataset
 from .options import OptionError
 from .registry import DATASETS, DatasetInfo, catalog, credits, dataset_info, load_dataset
 from .sources import SourceMissing
+from .prepare import prepare_all
 
 # Importing the modules registers their data sets, in the order the catalog lists them.
 from . import toy2d, images, shapes, classics, sentiment, sequences, series, names  # noqa: E402,F401
+from .preview import preview  # noqa: E402
 
 __all__ = [
     "DATASETS", "Dataset", "DatasetInfo", "OptionError", "SourceMissing", "catalog", "credits",
-    "dataset_info", "load_dataset",
+    "dataset_info", "load_dataset", "prepare_all", "preview",
 ]
