@@ -18,8 +18,10 @@ from .prepare import prepare_all
 # Importing the modules registers their data sets, in the order the catalog lists them.
 from . import toy2d, images, shapes, classics, sentiment, sequences, series, names  # noqa: E402,F401
 from .preview import preview  # noqa: E402
+from .uploads import UploadError, UploadLimits, parse_upload  # noqa: E402
 
 __all__ = [
     "DATASETS", "Dataset", "DatasetInfo", "OptionError", "SourceMissing", "catalog", "credits",
-    "dataset_info", "load_dataset", "prepare_all", "preview",
+    "dataset_info", "load_dataset", "prepare_all", "preview", "UploadError", "UploadLimits",
+    "parse_upload",
 ]

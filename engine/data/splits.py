@@ -1,8 +1,9 @@
 """Train/validation splits that are deterministic for a seed.
 
->>> train, val = stratified_split(np.array([0, 0, 0, 0, 1, 1, 1, 1]), 0.25, seed=0)
->>> sorted(np.bincount(np.array([0, 0, 0, 0, 1, 1, 1, 1])[val]))
-[1, 1]
+>>> labels = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+>>> train, val = stratified_split(labels, 0.25, seed=0)
+>>> np.bincount(labels[val]).tolist(), np.bincount(labels[train]).tolist()
+([1, 1], [3, 3])
 """
 from __future__ import annotations
 
