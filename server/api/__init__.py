@@ -1,0 +1,1 @@
+"""REST routes, one router per resource; each route parses, calls a manager or the engine, replies."""

@@ -1,0 +1,213 @@
+"""Every call from the server into the engine, in one place, with engine errors turned into
+protocol errors a learner can act on. Runs on session worker threads and REST thread-pool
+threads only (never on the event loop).
+"""
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+
+from server import quotas as quota_checks
+from server.live.codec import encode_tensor, pack
+from server.protocol import ProtocolError, field_path
+from server.settings import Quotas
+
+CLASSIFICATION_LOSSES = ("binary_cross_entropy", "cross_entropy")
+
+
+# ---- specs and models ---------------------------------------------------------------------------
+
+def validate(spec: dict, quotas: Quotas) -> dict:
+    """spec -> {valid, layers, total_params, errors}: shapes and counts, no arrays allocated."""
+    from engine import SpecError, summarize_spec
+    errors = quota_checks.check_raw(spec, quotas)
+    if errors:
+        return {"valid": False, "layers": [], "total_params": 0, "errors": errors}
+    try:
+        layers = summarize_spec(spec)
+    except SpecError as problem:
+        return {"valid": False, "layers": [], "total_params": 0, "errors": spec_errors(problem)}
+    total = sum(layer["params"] for layer in layers)
+    errors = quota_checks.check_summary(spec, layers, quotas)
+    return {"valid": not errors, "layers": layers, "total_params": total, "errors": errors}
+
+
+def build(spec: dict, quotas: Quotas):
+    """Checks the spec and the quotas first, then builds: (model, trainer, layers, total)."""
+    report = validate(spec, quotas)
+    if not report["valid"]:
+        first = report["errors"][0]
+        more = len(report["errors"]) - 1
+        message = first["message"] + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
+        raise ProtocolError(first.get("code", "invalid_spec"), message, first.get("field"))
+    model, trainer = rebuild(spec)
+    return model, trainer, report["layers"], report["total_params"]
+
+
+def rebuild(spec: dict):
+    """Fresh weights for a spec already checked."""
+    from engine import Trainer, build_model
+    model = build_model(spec, seed=int(spec.get("seed", 0)))
+    return model, Trainer(model, spec)
+
+
+def spec_errors(problem) -> list[dict]:
+    """The engine's SpecError as [{code, message, field, layer}] (every problem, not just one)."""
+    found = getattr(problem, "errors", None) or [{"message": str(problem)}]
+    errors = []
+    for error in found:
+        entry = dict(error) if isinstance(error, dict) else {"message": str(error)}
+        if isinstance(entry.get("field"), (list, tuple)):
+            entry["field"] = field_path(entry["field"])
+        entry.setdefault("code", "invalid_spec")
+        entry.setdefault("field", None)
+        errors.append(entry)
+    return errors
+
+
+def batch_size(spec: dict | None) -> int:
+    return int((spec or {}).get("batch_size", 32))
+
+
+def apply_hyper(spec: dict, model, trainer, changes: dict, quotas: Quotas):
+    """A new spec with `changes`; the trainer keeps the weights and, where it can, its state."""
+    from engine import SpecError, Trainer
+    allowed = {"optimizer", "batch_size", "regularization", "loss", "grad_clip", "schedule"}
+    for key in changes:
+        if key not in allowed:
+            raise ProtocolError("invalid_message", f"{key} cannot change during training; "
+                                f"hyperparameters are {', '.join(sorted(allowed))}", f"changes.{key}")
+    updated = copy.deepcopy(spec)
+    for key, value in changes.items():
+        if key == "optimizer" and isinstance(value, dict) and value.get("type", spec.get("optimizer", {}).get("type")) \
+                == spec.get("optimizer", {}).get("type"):
+            updated["optimizer"] = {**spec.get("optimizer", {}), **value}
+        else:
+            updated[key] = value
+    errors = quota_checks.check_raw(updated, quotas)
+    if errors:
+        raise ProtocolError(errors[0]["code"], errors[0]["message"], errors[0]["field"])
+    try:
+        if hasattr(trainer, "set_hyper"):
+            trainer.set_hyper(updated)
+            return updated, trainer
+        return updated, Trainer(model, updated)
+    except SpecError as problem:
+        first = spec_errors(problem)[0]
+        raise ProtocolError("invalid_spec", first["message"], first["field"])
+
+
+# ---- data ---------------------------------------------------------------------------------------
+
+def load_data(name: str, options: dict, quotas: Quotas, uploads=None):
+    from engine.data import OptionError, SourceMissing, load_dataset
+    from server.live.uploads import PREFIX
+    if name.startswith(PREFIX):
+        uploaded = uploads.get(name) if uploads is not None else None
+        if uploaded is None:
+            raise ProtocolError("invalid_dataset", "that upload is no longer on the server: upload it again", "name")
+        return uploaded
+    samples = options.get("samples")
+    if isinstance(samples, (int, float)) and samples > quotas.max_dataset_samples:
+        raise ProtocolError("quota_exceeded", f"at most {quotas.max_dataset_samples} samples", "options.samples")
+    try:
+        return load_dataset(name, **options)
+    except OptionError as problem:
+        field = "name" if problem.field == "name" else f"options.{problem.field}"
+        raise ProtocolError("invalid_dataset", problem.message, field) from None
+    except SourceMissing as missing:
+        raise ProtocolError("invalid_dataset", str(missing), "name") from None
+
+
+def dataset_message(data) -> dict:
+    return {"type": "dataset_loaded", "name": data.name, "info": data.metadata()}
+
+
+def incompatibility(layers: list[dict], spec: dict, data) -> ProtocolError | None:
+    """Does the network fit the data? None, or the error to show (with the field to fix)."""
+    spec_input = list(spec.get("input", {}).get("shape", []))
+    if spec_input != list(data.input_shape):
+        return ProtocolError("incompatible_data", f"the data set's samples have shape {list(data.input_shape)} "
+                             f"but the network's input is {spec_input}", "input.shape")
+    output = list(layers[-1]["output_shape"]) if layers else []
+    if output != list(data.output_shape):
+        last = len(spec.get("layers", [])) - 1
+        return ProtocolError("incompatible_data", f"the last layer gives {output} per sample but the data set "
+                             f"needs {list(data.output_shape)}", f"layers[{last}]")
+    return None
+
+
+# ---- training and metrics -----------------------------------------------------------------------
+
+@dataclass
+class Divergence:
+    state: str
+    message: str
+
+
+def train(trainer, data, steps: int):
+    """(losses of the steps done, Divergence or None). The engine stops at the first NaN/Inf."""
+    from engine import Diverged
+    try:
+        return np.asarray(trainer.train(data.x_train, data.y_train, steps=steps), np.float32), None
+    except Diverged as diverged:
+        losses = np.asarray(getattr(diverged, "losses", None) or [], np.float32)
+        return losses, Divergence("diverged", divergence_message(diverged))
+
+
+def divergence_message(diverged) -> str:
+    what = getattr(diverged, "tensor", None) or "the loss"
+    value = getattr(diverged, "value", float("nan"))
+    kind = "NaN" if value != value else "infinite"
+    step = getattr(diverged, "step", None)
+    at = f" at step {step}" if step is not None else ""
+    return f"{what} became {kind}{at}: try a smaller learning rate"
+
+
+def evaluate(model, spec: dict, data, max_samples: int) -> dict:
+    """Validation loss, and accuracies for classifiers, on up to max_samples samples each."""
+    from engine.metrics import evaluate as engine_evaluate
+    metrics = {}
+    for prefix, x, y in (("", data.x_train, data.y_train), ("val_", data.x_val, data.y_val)):
+        if not len(x):
+            continue
+        result = engine_evaluate(model, spec, x[:max_samples], y[:max_samples])
+        if prefix == "val_":
+            metrics["val_loss"] = float(result["loss"])
+        if "accuracy" in result:
+            metrics[prefix + "accuracy"] = float(result["accuracy"])
+    return metrics
+
+
+# ---- probe and save -----------------------------------------------------------------------------
+
+def probe_message(model, spec: dict, sample) -> bytes:
+    from engine.probes import activations
+    shape = tuple(spec["input"]["shape"])
+    try:
+        x = np.asarray(sample, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise ProtocolError("invalid_input", "input must be nested lists of numbers", "input") from None
+    if x.shape == shape:
+        x = x[None]
+    if x.shape[1:] != shape or not np.all(np.isfinite(x)) or len(x) > 256:
+        raise ProtocolError("invalid_input", f"input must have shape {list(shape)} (one sample) or "
+                            f"[n, {', '.join(map(str, shape))}] with n <= 256, finite numbers", "input")
+    output = model.forward(x, training=False)
+    message = {"type": "probe_result", "output": encode_tensor(output),
+               "activations": {layer: encode_tensor(values) for layer, values in activations(model, x).items()}}
+    if spec.get("loss") in CLASSIFICATION_LOSSES:
+        message["predicted"] = predicted_classes(output).tolist()
+    return pack(message)
+
+
+def predicted_classes(output: np.ndarray) -> np.ndarray:
+    if output.shape[-1] == 1:
+        return (output[..., 0] > 0.5).astype(np.int64)
+    return np.argmax(output, axis=-1)
+
+
+def saved_message(spec: dict, model, data, step: int) -> bytes:
+    dataset = {"name": data.name, "options": data.metadata()["options"]} if data is not None else None
+    params = {name: encode_tensor(values) for name, values in model.params().items()}
+    return pack({"type": "saved", "spec": spec, "dataset": dataset, "step": step, "params": params})

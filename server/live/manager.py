@@ -1,0 +1,81 @@
+"""The session manager: every live session by token, resume within a grace period, reaping.
+
+Sessions belong to tokens, not sockets: a socket that closes detaches its session, which waits
+`resume_grace_seconds` for its tab to come back with `{"type": "resume", "session": token}`
+before it is closed and its memory freed.
+"""
+import asyncio
+import logging
+import secrets
+import time
+
+from server.live.session import Session
+from server.live.uploads import UploadStore
+from server.protocol import ProtocolError
+from server.settings import Settings
+
+log = logging.getLogger("layerlab.sessions")
+
+
+class SessionManager:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._sessions: dict[str, Session] = {}
+        self.uploads = UploadStore()
+        self._reaper: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self._reaper = asyncio.create_task(self._reap_forever())
+
+    async def stop(self) -> None:
+        if self._reaper:
+            self._reaper.cancel()
+        for session in list(self._sessions.values()):
+            self._close(session)
+        await asyncio.to_thread(lambda: [s.join(2.0) for s in list(self._sessions.values())])
+        self._sessions.clear()
+
+    def create(self, client: str) -> Session:
+        """A fresh, empty session; nothing of the engine is allocated until the client builds."""
+        owned = sum(1 for s in self._sessions.values() if s.client == client)
+        limit = self.settings.quotas.max_sessions_per_client
+        if owned >= limit:
+            raise ProtocolError("quota_exceeded", f"at most {limit} sessions per computer: close another tab")
+        token = secrets.token_urlsafe(18)
+        session = Session(token, client, self.settings, self.uploads)
+        self._sessions[token] = session
+        return session
+
+    def find(self, token: str) -> Session | None:
+        return self._sessions.get(token)
+
+    def discard(self, session: Session) -> None:
+        """Drops a session that was never used (the tab resumed an older one instead)."""
+        if self._sessions.get(session.token) is session:
+            self._close(session)
+
+    def counts(self) -> dict:
+        attached = sum(1 for s in self._sessions.values() if s.detached_at is None)
+        running = sum(1 for s in self._sessions.values() if s.state == "running")
+        return {"total": len(self._sessions), "attached": attached, "running": running}
+
+    def reap(self, at: float | None = None) -> int:
+        """Closes sessions detached for longer than the grace period; returns how many."""
+        at = time.monotonic() if at is None else at
+        grace = self.settings.resume_grace_seconds
+        expired = [s for s in self._sessions.values() if s.detached_at is not None and at - s.detached_at > grace]
+        for session in expired:
+            self._close(session)
+        return len(expired)
+
+    def _close(self, session: Session) -> None:
+        self._sessions.pop(session.token, None)
+        session.close()
+
+    async def _reap_forever(self) -> None:
+        interval = max(0.05, min(1.0, self.settings.resume_grace_seconds / 4))
+        while True:
+            await asyncio.sleep(interval)
+            closed = self.reap()
+            if closed:
+                log.info("closed %d sessions left without a tab", closed)

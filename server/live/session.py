@@ -1,0 +1,215 @@
+"""A live session: one browser tab's model, data, training run and subscription.
+
+Threads: the socket task (event loop) only parses messages and calls `submit`/`request_pause`;
+everything that touches the engine runs on this session's worker thread, one command at a time,
+with training done in small chunks in between. The pause flag is checked between chunks, so
+pause takes effect within one chunk (a few ms) even while commands queue up.
+
+The session outlives its socket: on a page reload the tab resumes it by token and is sent the
+state and the whole metric history again (see `greet`).
+"""
+import logging
+import queue
+import threading
+import time
+
+from server.live import engine_ops
+from server.live.history import MetricHistory
+from server.live.training import TrainingLoop
+from server.protocol import ProtocolError, built_message, error_message, status_message
+from server.settings import Settings
+
+log = logging.getLogger("layerlab.session")
+_STOP = object()
+
+
+class Session:
+    def __init__(self, token: str, client: str, settings: Settings, uploads=None):
+        self.token, self.client, self.settings = token, client, settings
+        self.uploads = uploads
+        self.history = MetricHistory()
+        self.state = "idle"          # idle | running | paused | diverged (DESIGN §5)
+        self.message = ""            # why the state is what it is, in words
+        self.spec: dict | None = None
+        self.model = None
+        self.trainer = None
+        self.data = None             # engine.data Dataset
+        self.layers: list[dict] = []  # the last `built` answer, re-sent on resume
+        self.total_params = 0
+        self.detached_at: float | None = time.monotonic()
+        self._outlet = None
+        self._outlet_lock = threading.Lock()
+        self._commands: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self.loop = TrainingLoop(self)
+
+    # ---- called from the event loop: cheap, never engine code -------------------------------
+
+    def attach(self, outlet) -> None:
+        with self._outlet_lock:
+            self._outlet = outlet
+            self.detached_at = None
+        self.submit(self.greet)
+
+    def detach(self, outlet) -> None:
+        with self._outlet_lock:
+            if self._outlet is outlet:
+                self._outlet = None
+                self.detached_at = time.monotonic()
+
+    def submit(self, command, *args) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name=f"session-{self.token[:6]}", daemon=True)
+            self._thread.start()
+        self._commands.put((command, args))
+
+    def request_pause(self) -> None:
+        """Stops training at the end of the current chunk, ahead of any queued command."""
+        self.loop.running.clear()
+
+    def close(self) -> None:
+        self.loop.running.clear()
+        if self._thread is not None:
+            self._commands.put(_STOP)
+
+    def join(self, timeout: float = 5.0) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    # ---- output, from the worker thread ------------------------------------------------------
+
+    @property
+    def outlet(self):
+        return self._outlet
+
+    def send(self, message, drop_pending_frame: bool = False) -> None:
+        outlet = self._outlet
+        if outlet is not None:
+            outlet.deliver(message, drop_pending_frame)
+
+    def send_status(self) -> None:
+        self.send(status_message(self.state, self.loop.step, self.loop.epoch, self.message,
+                                 steps_per_second=round(self.loop.steps_per_second, 1)))
+
+    def set_state(self, state: str, message: str = "") -> None:
+        self.state, self.message = state, message
+        self.send_status()
+
+    # ---- the worker thread --------------------------------------------------------------------
+
+    def _work(self) -> None:
+        while True:
+            try:
+                item = self._commands.get(block=not self.loop.running.is_set())
+            except queue.Empty:
+                self.loop.train_chunk()
+                continue
+            if item is _STOP:
+                return
+            command, args = item
+            self._run(command, args)
+
+    def _run(self, command, args) -> None:
+        try:
+            command(*args)
+        except ProtocolError as problem:
+            self.send(problem.to_message())
+        except Exception as failure:  # an engine bug must not end the session
+            log.exception("session %s: %s failed", self.token[:6], getattr(command, "__name__", command))
+            self.send(error_message("engine_error", f"the engine failed: {failure}"))
+
+    # ---- commands (worker thread) --------------------------------------------------------------
+
+    def greet(self) -> None:
+        """Everything a (re)connected tab needs to redraw: data, network, subscription, history."""
+        if self.data is not None:
+            self.send(engine_ops.dataset_message(self.data))
+        if self.model is not None:
+            self.send(built_message(self.layers, self.total_params))
+        self.send_status()
+        self.loop.send_history()
+
+    def build(self, spec: dict) -> None:
+        self.loop.running.clear()
+        model, trainer, layers, total = engine_ops.build(spec, self.settings.quotas)
+        self.spec, self.model, self.trainer = spec, model, trainer
+        self.layers, self.total_params = layers, total
+        self.loop.restart()
+        self.send(built_message(layers, total), drop_pending_frame=True)
+        self._warn_if_incompatible()
+        self.set_state("idle")
+        self.loop.emit_frame(force=True)
+
+    def choose_dataset(self, name: str, options: dict) -> None:
+        self.loop.running.clear()
+        self.data = engine_ops.load_data(name, options, self.settings.quotas, self.uploads)
+        self.loop.restart()
+        if self.spec is not None:  # same network, fresh weights: old weights fit other data
+            self.model, self.trainer = engine_ops.rebuild(self.spec)
+        self.send(engine_ops.dataset_message(self.data), drop_pending_frame=True)
+        self._warn_if_incompatible()
+        self.set_state("idle")
+        self.loop.emit_frame(force=True)
+
+    def change_hyper(self, changes: dict) -> None:
+        if self.spec is None:
+            raise ProtocolError("no_model", "build a network before changing its hyperparameters")
+        self.spec, self.trainer = engine_ops.apply_hyper(self.spec, self.model, self.trainer, changes,
+                                                         self.settings.quotas)
+        self.send({"type": "hyper_applied", "spec": self.spec})
+
+    def subscribe(self, views: list[str], fps: float | None, options: dict) -> None:
+        self.loop.subscribe(views, fps, options)
+        self.loop.emit_frame(force=True)
+
+    def control(self, action: str, steps: int) -> None:
+        if action == "pause":
+            self.loop.running.clear()
+            if self.state == "running":
+                self.set_state("paused")
+            return
+        if action == "reset":
+            self.reset()
+            return
+        self._require_ready()
+        if action == "play":
+            self.loop.play()
+        else:
+            self.loop.play(steps=min(steps, self.settings.quotas.max_steps_per_request))
+        self.set_state("running")
+
+    def reset(self) -> None:
+        self.loop.running.clear()
+        if self.spec is not None:
+            self.model, self.trainer = engine_ops.rebuild(self.spec)
+        self.loop.restart()
+        self.send({"type": "reset"}, drop_pending_frame=True)
+        self.set_state("idle")
+        self.loop.send_history()
+        self.loop.emit_frame(force=True)
+
+    def probe(self, sample) -> None:
+        self._require_model()
+        self.send(engine_ops.probe_message(self.model, self.spec, sample))
+
+    def save(self) -> None:
+        self._require_model()
+        self.send(engine_ops.saved_message(self.spec, self.model, self.data, self.loop.step))
+
+    def _require_model(self) -> None:
+        if self.model is None:
+            raise ProtocolError("no_model", "build a network first")
+
+    def _require_ready(self) -> None:
+        self._require_model()
+        if self.data is None:
+            raise ProtocolError("no_dataset", "choose a data set first")
+        problem = engine_ops.incompatibility(self.layers, self.spec, self.data)
+        if problem is not None:
+            raise problem
+
+    def _warn_if_incompatible(self) -> None:
+        if self.model is not None and self.data is not None:
+            problem = engine_ops.incompatibility(self.layers, self.spec, self.data)
+            if problem is not None:
+                self.send(problem.to_message())

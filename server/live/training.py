@@ -1,0 +1,185 @@
+"""The training side of a session, run on its worker thread: chunks, pacing, frames, evaluations.
+
+A chunk is as many `Trainer.train` steps as fit in a few milliseconds (measured and adapted), so
+a pause lands quickly and frames stay on time. Frames go out at the subscribed rate; each view is
+computed only if subscribed and due (expensive views have a lower cap). The per-step losses of
+every chunk go into the session history; a frame carries the part its client has not seen yet.
+"""
+import threading
+import time
+
+import numpy as np
+
+from server.live import engine_ops
+from server.live.codec import pack
+from server.live.history import MetricHistory
+from server.live.sender import now
+from server.live.views import VIEWS, ViewContext
+from server.protocol import ProtocolError
+
+MAX_CHUNK_STEPS = 20_000
+
+
+class TrainingLoop:
+    def __init__(self, session):
+        self.session = session
+        self.settings = session.settings
+        self.running = threading.Event()
+        self.step = 0
+        self.steps_left: int | None = None   # a `step N` request counts down; play runs on
+        self.views: list[str] = []
+        self.view_options: dict[str, dict] = {}
+        self.fps = self.settings.default_fps
+        self.steps_per_second = 0.0
+        self._chunk_steps = 1
+        self._loss_cursor = 0                # history already sent to the attached client
+        self._eval_cursor = 0
+        self._next_frame_at = 0.0
+        self._view_computed_at: dict[str, float] = {}
+        self._last_eval_at = 0.0
+        self._last_eval_step = -1
+        self._window_started = time.perf_counter()  # for the steps-per-second cap
+        self._window_steps = 0
+
+    @property
+    def epoch(self) -> int:
+        data, trainer = self.session.data, self.session.trainer
+        if data is None or trainer is None or not len(data.x_train):
+            return 0
+        return self.step * engine_ops.batch_size(self.session.spec) // len(data.x_train)
+
+    # ---- control ----------------------------------------------------------------------------
+
+    def restart(self) -> None:
+        """A new model or data set: the step count and the history start again."""
+        self.running.clear()
+        self.session.history = MetricHistory()
+        self.step, self.steps_left = 0, None
+        self._loss_cursor = self._eval_cursor = 0
+        self._last_eval_step = -1
+
+    def play(self, steps: int | None = None) -> None:
+        self.steps_left = steps
+        self._window_started, self._window_steps = time.perf_counter(), 0
+        self.running.set()
+
+    def subscribe(self, views: list[str], fps: float | None, options: dict) -> None:
+        for index, name in enumerate(views):
+            if name not in VIEWS:
+                raise ProtocolError("unknown_view", f"there is no view '{name}'; views: {', '.join(VIEWS)}",
+                                    f"views[{index}]")
+        self.views = list(dict.fromkeys(views))
+        self.view_options = options
+        self.fps = min(fps or self.settings.default_fps, self.settings.max_fps)
+        self._view_computed_at.clear()
+
+    # ---- one chunk ----------------------------------------------------------------------------
+
+    def train_chunk(self) -> None:
+        session = self.session
+        steps = self._chunk_steps if self.steps_left is None else min(self._chunk_steps, self.steps_left)
+        started = time.perf_counter()
+        losses, divergence = engine_ops.train(session.trainer, session.data, steps)
+        elapsed = time.perf_counter() - started
+        session.history.append_losses(losses)
+        self.step += len(losses)
+        self._adapt_chunk(len(losses), elapsed)
+        if divergence is not None:
+            self._stop(divergence.state, divergence.message)
+            return
+        if self.steps_left is not None:
+            self.steps_left -= len(losses)
+            if self.steps_left <= 0:
+                self._stop("paused", "")
+                return
+        self._pace(len(losses))
+        if time.perf_counter() >= self._next_frame_at:
+            self.emit_frame()
+
+    def _stop(self, state: str, message: str) -> None:
+        self.running.clear()
+        self.steps_left = None
+        self.emit_frame(force=True, evaluate=True)
+        self.session.set_state(state, message)
+
+    def _adapt_chunk(self, steps: int, elapsed: float) -> None:
+        target = min(self.settings.chunk_seconds, 0.5 / self.fps)
+        if steps and elapsed > 0:
+            ideal = target * steps / elapsed
+            self._chunk_steps = int(np.clip(0.5 * self._chunk_steps + 0.5 * ideal, 1, MAX_CHUNK_STEPS))
+            rate = steps / elapsed
+            self.steps_per_second = rate if not self.steps_per_second else 0.9 * self.steps_per_second + 0.1 * rate
+
+    def _pace(self, steps: int) -> None:
+        """Sleeps when ahead of the steps-per-second quota: CPU is shared fairly by a class."""
+        self._window_steps += steps
+        ahead = self._window_steps / self.settings.quotas.max_steps_per_second - (
+            time.perf_counter() - self._window_started)
+        if ahead > 0:
+            time.sleep(min(ahead, 0.05))
+
+    # ---- frames ---------------------------------------------------------------------------------
+
+    def emit_frame(self, force: bool = False, evaluate: bool = False) -> None:
+        session, outlet = self.session, self.session.outlet
+        if outlet is None:
+            return
+        clock = time.perf_counter()
+        self._next_frame_at = clock + 1.0 / self.fps
+        if session.model is not None and session.data is not None and (evaluate or self._eval_due(clock)):
+            self._evaluate(clock)
+        history = session.history
+        losses = history.losses_since(self._loss_cursor)
+        start, self._loss_cursor = self._loss_cursor, self._loss_cursor + len(losses)
+        evals = history.evals_since(self._eval_cursor)
+        self._eval_cursor += len(evals)
+        header = {"step": self.step, "epoch": self.epoch, "t": now(), "state": session.state,
+                  "metrics": self._latest_metrics()}
+        outlet.offer_frame(header, self._compute_views(clock, force), losses, start, evals)
+
+    def send_history(self) -> None:
+        history = self.session.history
+        self._loss_cursor, self._eval_cursor = history.steps, history.eval_count
+        self.session.send(pack(history.to_message()))
+
+    def _eval_due(self, clock: float) -> bool:
+        interval = 1.0 / self.settings.evals_per_second
+        return self.step != self._last_eval_step and clock - self._last_eval_at >= interval
+
+    def _evaluate(self, clock: float) -> None:
+        session = self.session
+        record = {"step": self.step, "epoch": self.epoch}
+        recent = session.history.losses_since(max(0, self._last_eval_step))
+        if len(recent):
+            record["loss"] = float(np.mean(recent))
+        record.update(engine_ops.evaluate(session.model, session.spec, session.data,
+                                          self.settings.eval_samples))
+        session.history.add_eval(record)
+        self._last_eval_at, self._last_eval_step = clock, self.step
+
+    def _latest_metrics(self) -> dict:
+        metrics = {key: value for key, value in self.session.history.latest_eval().items()
+                   if key not in ("step", "epoch")}
+        recent = self.session.history.losses_since(max(0, self.session.history.steps - 20))
+        if len(recent):
+            metrics["loss"] = float(np.mean(recent))
+        return metrics
+
+    def _compute_views(self, clock: float, force: bool) -> dict:
+        session = self.session
+        if session.model is None:
+            return {}
+        context = ViewContext(session.model, session.spec, session.data, session.layers, self.step)
+        payloads = {}
+        for name in self.views:
+            view = VIEWS[name]
+            last = self._view_computed_at.get(name, -1e9)
+            if not force and clock - last < 1.0 / view.max_fps:
+                continue
+            if view.needs_data and session.data is None:
+                continue
+            payload = view.compute(context, self.view_options.get(name, {}))
+            if payload is not None:
+                payloads[name] = payload
+            self._view_computed_at[name] = clock
+        return payloads
