@@ -5,9 +5,10 @@
  * a new tab does not: that is exactly "one session per tab".
  *
  * @example
- *   const socket = connectSocket({url: '/ws', onText: console.log, onBinary: console.log});
- *   socket.send({type: 'control', action: 'play'});
+ *   const socket = connectSocket({url: '/ws', onMessage: console.log});
+ *   socket.send(control('play'));
  */
+import {decodeBinary, decodeText, encodeClientMessage, resume} from './protocol.js';
 
 const TOKEN_KEY = 'layerlab.session';
 const FIRST_DELAY_MS = 250;
@@ -18,8 +19,7 @@ const MAX_QUEUED = 64;
  * @typedef {'connecting' | 'open' | 'closed'} LinkState
  * @typedef {Object} SocketOptions
  * @property {string} url                   path or absolute ws:// URL
- * @property {(message: any) => void} onText     every JSON control message from the server
- * @property {(data: ArrayBuffer) => void} onBinary  every binary data frame, undecoded
+ * @property {(message: any) => void} onMessage   every server message, text or binary, decoded
  * @property {(state: LinkState) => void} [onLink]  connection state, for the status line
  * @property {(resuming: boolean) => void} [onOpen]  after each connect; resuming = a token was sent
  * @property {Storage} [storage]
@@ -73,15 +73,14 @@ export function connectSocket(options) {
       attempt = 0;
       options.onLink?.('open');
       const token = storage.getItem(TOKEN_KEY);
-      if (token) ws?.send(JSON.stringify({type: 'resume', session: token}));
+      if (token) ws?.send(encodeClientMessage(resume(token)));
       options.onOpen?.(Boolean(token));
       const pending = queue;
       queue = [];
       for (const text of pending) ws?.send(text);
     };
     ws.onmessage = (event) => {
-      if (typeof event.data === 'string') options.onText(JSON.parse(event.data));
-      else options.onBinary(event.data);
+      options.onMessage(typeof event.data === 'string' ? decodeText(event.data) : decodeBinary(event.data));
     };
     ws.onclose = () => {
       options.onLink?.('closed');
@@ -93,7 +92,7 @@ export function connectSocket(options) {
   open();
   return {
     send(message) {
-      const text = JSON.stringify(message);
+      const text = encodeClientMessage(message);
       if (ws && ws.readyState === WebSocket.OPEN) ws.send(text);
       else if (queue.length < MAX_QUEUED) queue.push(text);
     },

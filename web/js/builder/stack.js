@@ -30,6 +30,7 @@ import {el} from './fields.js';
  * @typedef {Object} Stack
  * @property {(layers: LayerSpec[]) => void} render
  * @property {(results: Map<string, LayerResult>, summary: {inputShape: number[] | null, totalParams: number | null, error: string | null}) => void} showResults
+ * @property {(id: string, field: string | null, message: string) => boolean} showError  a server error on one card
  */
 
 /**
@@ -53,6 +54,8 @@ export function createStack(root, catalog, handlers) {
   const cards = new Map();
   /** @type {LayerSpec[]} */
   let current = [];
+  /** @type {Map<string, LayerResult>} */
+  let lastResults = new Map();
 
   new Sortable(list, {
     group: {name: 'layers', pull: false, put: true},
@@ -99,12 +102,20 @@ export function createStack(root, catalog, handlers) {
     },
     showResults(results, summary) {
       inputCard.replaceChildren(el('strong', {}, 'Input'), el('span', {class: 'card-shape'}, summary.inputShape ? formatShape(summary.inputShape) : ''));
+      lastResults = results;
       for (const [id, card] of cards) card.showResult(results.get(id) ?? null);
       totals.replaceChildren(
         el('strong', {}, 'Total'),
         el('span', {class: 'card-params'}, summary.totalParams == null ? '' : `${formatCount(summary.totalParams)} params`),
         el('span', {class: 'totals-error', role: 'alert'}, summary.error ?? ''));
       totals.classList.toggle('has-error', Boolean(summary.error));
+    },
+    showError(id, field, message) {
+      const card = cards.get(id);
+      if (!card) return false;
+      const known = lastResults.get(id) ?? {outputShape: null, params: null, errors: []};
+      card.showResult({...known, errors: [...known.errors, {field, message}]});
+      return true;
     },
   };
 }

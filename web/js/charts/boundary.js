@@ -29,7 +29,7 @@ import {CLASS_COLORS, classColor, divergingCss, divergingRgb, hexToRgb} from './
 
 /**
  * @typedef {Object} Grid
- * @property {Float32Array} values  (classes, height, width) row-major; classes = 1 for one output
+ * @property {Float32Array} values  (classes, height, width) row-major, row 0 at the top (largest x2)
  * @property {number} classes
  * @property {number} width
  * @property {number} height
@@ -49,11 +49,11 @@ function gridColor(grid) {
     let extent = 1e-9;
     for (const v of values) extent = Math.max(extent, Math.abs(v));
     const centre = grid.kind === 'probability' ? (v) => (v - 0.5) * 2 : (v) => v / extent;
-    return (x, y) => divergingRgb(0.85 * centre(values[(height - 1 - y) * width + x]));
+    return (x, y) => divergingRgb(0.85 * centre(values[y * width + x]));
   }
   const palette = CLASS_COLORS.map(hexToRgb);
   return (x, y) => {
-    const cell = (height - 1 - y) * width + x;
+    const cell = y * width + x;
     let best = 0;
     let total = 0;
     for (let c = 0; c < classes; c++) {

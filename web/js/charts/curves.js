@@ -98,17 +98,33 @@ export function createCurves(container, options) {
     stride *= 2;
   }
 
+  /**
+   * Keeps steps ascending (evaluations can arrive for a step before the newest loss point) and
+   * merges values that land on the same step.
+   * @param {number} step
+   * @param {(number | null)[]} values
+   */
+  function insertSorted(step, values) {
+    let position = steps.length;
+    while (position > 0 && steps[position - 1] > step) position--;
+    if (position > 0 && steps[position - 1] === step) {
+      values.forEach((v, i) => { if (v != null && columns[i]) columns[i][position - 1] = v; });
+      return;
+    }
+    steps.splice(position, 0, step);
+    columns.forEach((column, i) => column.splice(position, 0, values[i] ?? null));
+  }
+
   new ResizeObserver(() => plot?.setSize({width: Math.max(200, container.clientWidth), height: options.height ?? 180}))
     .observe(container);
   makePlot();
 
   return {
     append(step, values) {
-      const hasValidation = values.slice(1).some((v) => v != null);
-      if (++skipped < stride && !hasValidation) return;
+      const hasExtra = values.slice(1).some((v) => v != null);
+      if (++skipped < stride && !hasExtra) return;
       skipped = 0;
-      steps.push(step);
-      values.forEach((v, i) => columns[i]?.push(v));
+      insertSorted(step, values);
       if (steps.length > MAX_POINTS) thin();
       scheduleRedraw();
     },

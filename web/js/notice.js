@@ -1,0 +1,57 @@
+/**
+ * Server errors put where they belong: on the layer field at fault, on the data or training
+ * control named by the error's field, or else in the notice bar under the top bar. Every message
+ * is the server's own words, written for a learner.
+ */
+import {splitFieldPath} from './api.js';
+
+/**
+ * @typedef {Object} ErrorTargets
+ * @property {HTMLElement} noticeBar
+ * @property {(id: string, field: string | null, message: string) => boolean} showOnLayer  false when no such card
+ * @property {(field: string | null, message: string | null) => void} showOnData
+ * @property {(field: string | null, message: string | null) => void} showOnTraining
+ * @property {() => import('./state.js').LayerSpec[]} layers
+ */
+
+const DATA_CODES = new Set(['invalid_dataset', 'no_dataset']);
+const QUIET_CODES = new Set(['rate_limited', 'unknown_session']);
+
+/**
+ * @param {ErrorTargets} targets
+ */
+export function createNotices(targets) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+
+  /**
+   * @param {'error' | 'info'} kind
+   * @param {string} text
+   * @param {number} [seconds]  hides itself after this long (0 = stays until the next notice)
+   */
+  function show(kind, text, seconds = 0) {
+    targets.noticeBar.textContent = text;
+    targets.noticeBar.className = `notice ${kind}`;
+    targets.noticeBar.hidden = !text;
+    clearTimeout(timer);
+    if (seconds) timer = setTimeout(() => { targets.noticeBar.hidden = true; }, seconds * 1000);
+  }
+
+  return {
+    show,
+    clear: () => show('info', ''),
+    /** @param {{code: string, message: string, field: string | null}} error */
+    fromServer(error) {
+      if (QUIET_CODES.has(error.code)) return;
+      const {index, field} = splitFieldPath(error.field);
+      const layer = index !== null ? targets.layers()[index] : undefined;
+      if (layer && targets.showOnLayer(layer.id, field, error.message)) {
+        show('error', error.message, 8);
+        return;
+      }
+      if (DATA_CODES.has(error.code)) targets.showOnData(error.field?.replace(/^options\./, '') ?? null, error.message);
+      else if (error.field && !error.field.startsWith('layers')) targets.showOnTraining(error.field, error.message);
+      show('error', error.message, 12);
+    },
+  };
+}

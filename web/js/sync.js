@@ -1,0 +1,118 @@
+/**
+ * Keeps the server's session in step with the page's state: a new data set or data options send
+ * `dataset`; a changed network is validated over REST first (so shapes and errors show while you
+ * type) and built only when valid; optimizer, learning rate, batch size, loss and regularization
+ * go as `hyper`, which the server applies mid-run without losing the training so far.
+ *
+ * @example
+ *   const sync = createSync({store, catalog, live, bus, configureViews});
+ *   bus.on('needs-setup', sync.sendSetup);
+ */
+import {build, control, dataset, hyper, subscribe} from './protocol.js';
+import {validateSpec} from './api.js';
+import {findDataset, hyperFromState, inputShape, specFromState} from './spec.js';
+
+const HYPER_KEYS = ['loss', 'optimizer', 'lr', 'batchSize', 'regularization', 'regRate'];
+const VALIDATE_DELAY_MS = 120;
+
+/**
+ * @typedef {Object} SyncDeps
+ * @property {import('./state.js').Store} store
+ * @property {import('./builder/catalog.js').Catalog} catalog
+ * @property {import('./live.js').Live} live
+ * @property {import('./bus.js').Bus} bus
+ * @property {(context: import('./views/panel.js').ViewContext) => string[]} configureViews
+ */
+
+/**
+ * @param {SyncDeps} deps
+ */
+export function createSync({store, catalog, live, bus, configureViews}) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  let validation = 0;
+  /** @type {any} */
+  let loadedInfo = null;
+
+  /** @param {boolean} sendBuild */
+  async function validateNow(sendBuild) {
+    const ticket = ++validation;
+    const spec = specFromState(store.get(), catalog);
+    try {
+      const report = await validateSpec(spec);
+      if (ticket !== validation) return;  // a newer edit is already on its way
+      bus.emit('validated', {report, inputShape: spec.input.shape});
+      if (report.ok && sendBuild) {
+        live.send(build(spec));
+        resubscribe();
+      }
+    } catch (failure) {
+      bus.emit('notice', {kind: 'error', text: `Could not check the network: ${/** @type {Error} */ (failure).message}`});
+    }
+  }
+
+  /** @param {boolean} [sendBuild] */
+  function scheduleValidate(sendBuild = true) {
+    clearTimeout(timer);
+    timer = setTimeout(() => validateNow(sendBuild), VALIDATE_DELAY_MS);
+  }
+
+  function resubscribe() {
+    const state = store.get();
+    const info = findDataset(catalog, state.dataset);
+    const context = {
+      task: loadedInfo?.task ?? info?.task ?? 'binary_classification',
+      classNames: (loadedInfo?.class_names ?? info?.classNames ?? []).map(String),
+      inputShape: inputShape(state, catalog),
+      plane: Boolean(info?.options.some((o) => o.name === 'features')),
+      layers: state.layers,
+      loss: state.loss,
+    };
+    live.send(subscribe(configureViews(context), 30));
+    bus.emit('context', context);
+  }
+
+  function sendDataset() {
+    const state = store.get();
+    live.send(dataset(state.dataset, state.data));
+    bus.emit('dataset-chosen', state);
+  }
+
+  store.subscribe((state, changed, source) => {
+    if (source === 'server') return;
+    if (changed.has('dataset') || changed.has('data')) {
+      sendDataset();
+      scheduleValidate(true);
+    } else if (changed.has('layers') || changed.has('seed')) {
+      scheduleValidate(true);
+    } else if (HYPER_KEYS.some((key) => changed.has(key))) {
+      live.send(hyper(hyperFromState(state)));
+      if (changed.has('loss')) resubscribe();
+    }
+  });
+
+  bus.on('dataset_loaded', (message) => {
+    loadedInfo = message.info ?? null;
+    resubscribe();
+  });
+
+  /** Stops at the epoch limit the learner chose (0 = no limit). */
+  bus.on('status', (status) => {
+    const limit = store.get().epochs;
+    if (limit > 0 && status.state === 'running' && status.epoch >= limit) live.send(control('pause'));
+  });
+
+  return {
+    /** A fresh (empty) session: send data, network and subscription. */
+    sendSetup() {
+      sendDataset();
+      validateNow(true);
+    },
+    /** A resumed session already trains this network: only re-check shapes and re-subscribe. */
+    afterResume() {
+      validateNow(false);
+      resubscribe();
+    },
+    resubscribe,
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * The live views, composed: which cards appear depends on the data and the network (a decision
+ * boundary only for 2-D inputs, a drawing pad only for 28×28 images, a confusion matrix only for
+ * classifiers), and the panel subscribes only to the views its visible cards draw, so the server
+ * computes nothing nobody looks at.
+ *
+ * @example
+ *   const views = createViewsPanel(section, {onProbe: (input) => live.send(probe(input))});
+ *   live.send(subscribe(views.configure(context)));
+ *   bus.on('frame', views.onFrame);
+ */
+import {createBoundary} from '../charts/boundary.js';
+import {createConfusion} from '../charts/confusion.js';
+import {createGradientFlow} from '../charts/gradflow.js';
+import {createNetworkDiagram} from '../charts/network.js';
+import {el} from '../builder/fields.js';
+import {tensorValues} from '../protocol.js';
+import {createViewCard} from './card.js';
+import {createDigitPad} from './digit.js';
+import {createGallery} from './gallery.js';
+import {createHistogramPanel} from './histograms.js';
+import {createMetricsView} from './metrics.js';
+import {outputProbabilities, readNeuronGrid} from './readers.js';
+
+/**
+ * @typedef {Object} ViewContext  what the views need to know about the data and the network
+ * @property {string} task               'binary_classification', 'regression', ...
+ * @property {string[]} classNames
+ * @property {number[]} inputShape
+ * @property {boolean} plane             2-D points: neuron grid and decision boundary exist
+ * @property {import('../state.js').LayerSpec[]} layers
+ * @property {string} loss
+ */
+
+/**
+ * @param {HTMLElement} parent
+ * @returns {HTMLElement}
+ */
+function boundaryLegend(parent) {
+  const legend = el('div', {class: 'legend-scale'});
+  legend.append(el('span', {}, 'class 0'), el('span', {class: 'bar', 'aria-hidden': 'true'}), el('span', {}, 'class 1'),
+    el('span', {}, ' · filled dots: training data'));
+  parent.append(legend);
+  return legend;
+}
+
+/**
+ * @param {number[]} shape
+ * @returns {boolean} one 28×28 grey image per sample (MNIST-like): the drawing pad fits
+ */
+const isDigitShape = (shape) => shape.join() === '1,28,28' || shape.join() === '784' || shape.join() === '28,28';
+
+/**
+ * @param {Float32Array} pixels  28×28
+ * @param {number[]} shape
+ * @returns {any[]} one sample nested like the network's input
+ */
+function shapeSample(pixels, shape) {
+  const rows = Array.from({length: 28}, (_, y) => Array.from(pixels.subarray(y * 28, y * 28 + 28)));
+  if (shape.length === 1) return Array.from(pixels);
+  return shape.length === 2 ? rows : [rows];
+}
+
+/**
+ * @param {HTMLElement} root
+ * @param {{onProbe: (input: any[]) => void}} handlers
+ */
+export function createViewsPanel(root, handlers) {
+  const grid = el('div', {class: 'views-grid'});
+  root.append(grid);
+  const metrics = createMetricsView(grid);
+
+  const boundaryCard = createViewCard(grid, {title: 'Decision boundary', testid: 'boundary-card',
+    hint: 'What the network answers at every point of the plane; dots are the data. Pale means unsure.'});
+  const boundary = createBoundary(boundaryCard.body);
+  const legend = boundaryLegend(boundaryCard.body);
+
+  const networkCard = createViewCard(grid, {title: 'Network', testid: 'network-card',
+    hint: 'Blue lines are positive weights, orange negative; thicker is stronger. Each square shows what that neuron responds to.'});
+  networkCard.body.classList.add('network-body');
+  const diagram = createNetworkDiagram(networkCard.body);
+
+  const digitCard = createViewCard(grid, {title: 'Draw a digit', testid: 'digit-card',
+    hint: 'Draw with the mouse or a finger; the live model says what it sees, while it trains.'});
+  digitCard.body.classList.add('digit-wrap');
+  /** @type {ViewContext | null} */
+  let context = null;
+  const pad = createDigitPad(digitCard.body, (pixels) => {
+    if (context) handlers.onProbe(shapeSample(pixels, context.inputShape));
+  });
+
+  const flowCard = createViewCard(grid, {title: 'Gradient flow', testid: 'gradients-card',
+    hint: 'Size of each layer’s weight gradient (log scale). First layers far below the last: vanishing gradients.'});
+  const flow = createGradientFlow(flowCard.body);
+
+  const confusionCard = createViewCard(grid, {title: 'Confusion matrix', testid: 'confusion-card',
+    hint: 'Rows: true class. Columns: predicted. The diagonal is right; bright cells off it are the mix-ups.'});
+  const confusion = createConfusion(confusionCard.body);
+
+  const galleryCard = createViewCard(grid, {title: 'Predictions', testid: 'gallery-card', wide: true,
+    hint: 'Validation images with the network’s answer; the mistakes (orange) come after the first row.'});
+  const gallery = createGallery(galleryCard.body);
+
+  const histogramCard = createViewCard(grid, {title: 'Weights and gradients over time', testid: 'histograms-card', wide: true,
+    hint: 'Each column is a histogram at one moment, newest on the right: watch weights spread and gradients shrink.'});
+  const histograms = createHistogramPanel(histogramCard.body);
+
+  /** @returns {boolean} */
+  const isClassifier = () => Boolean(context && /classification/.test(context.task));
+
+  return {
+    /**
+     * @param {ViewContext} next
+     * @returns {string[]} the views to subscribe to
+     */
+    configure(next) {
+      context = next;
+      const denseOnly = next.inputShape.length === 1 && next.layers.some((l) => typeof l.units === 'number');
+      const digits = isDigitShape(next.inputShape) && isClassifier();
+      boundaryCard.show(next.plane);
+      legend.hidden = next.task !== 'binary_classification';
+      networkCard.show(denseOnly);
+      digitCard.show(digits);
+      confusionCard.show(isClassifier());
+      galleryCard.show(isClassifier() && next.inputShape.length >= 2);
+      metrics.setClassifier(isClassifier());
+      const weightNames = next.layers.filter((l) => typeof l.units === 'number' || l.out_channels).map((l) => `${l.id}.weight`);
+      flow.setLayers(weightNames);
+      histograms.setParams(weightNames.slice(0, 4));
+      const views = ['metrics', 'gradients', 'weight_histograms'];
+      if (next.plane) views.push('neuron_grid');
+      if (denseOnly) views.push('weights');
+      if (isClassifier()) views.push('confusion');
+      if (isClassifier() && next.inputShape.length >= 2) views.push('predictions');
+      return views;
+    },
+    /** @param {any} frame */
+    onFrame(frame) {
+      metrics.onFrame(frame);
+      const views = frame.views ?? {};
+      if (views.neuron_grid && context) {
+        const read = readNeuronGrid(views.neuron_grid, context.layers, context.loss);
+        boundary.setGrid(read.output);
+        diagram.update({...read.diagramBase(context.inputShape[0] ?? 2), weights: read.weightsFrom(views.weights ?? null)});
+      } else if (views.weights && context) {
+        const read = readNeuronGrid(null, context.layers, context.loss);
+        diagram.update({...read.diagramBase(context.inputShape[0] ?? 2), weights: read.weightsFrom(views.weights)});
+      }
+      if (views.gradients && context) {
+        flow.append(frame.step, weightNorms(views.gradients.norms ?? {}, context));
+        histograms.pushGradients(views.gradients.histograms ?? {});
+      }
+      if (views.weight_histograms) histograms.pushWeights(views.weight_histograms);
+      if (views.confusion) {
+        const matrix = views.confusion.matrix;
+        confusion.update(tensorValues(matrix), matrix.shape[0], views.confusion.class_names.map(String));
+      }
+      if (views.predictions) gallery.update(views.predictions, context?.classNames ?? []);
+    },
+    /** @param {any} history */
+    onHistory(history) { metrics.onHistory(history); },
+    onReset() {
+      metrics.reset();
+      flow.reset();
+      histograms.reset();
+    },
+    /** @param {any} result */
+    onProbeResult(result) {
+      if (!context) return;
+      pad.showPrediction(outputProbabilities(result, context.layers, context.loss), context.classNames);
+    },
+    /** @param {import('../charts/boundary.js').Points | null} points */
+    setPoints(points) { boundary.setPoints(points); },
+  };
+}
+
+/**
+ * @param {Record<string, number>} norms
+ * @param {ViewContext} context
+ * @returns {(number | null)[]}
+ */
+function weightNorms(norms, context) {
+  return context.layers.filter((l) => typeof l.units === 'number' || l.out_channels).map((l) => norms[`${l.id}.weight`] ?? null);
+}
