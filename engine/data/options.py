@@ -76,7 +76,9 @@ def _check_choice(opt: Option, value):
 
 
 def _check_multi(opt: Option, value):
-    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+    if isinstance(value, str):  # "x1,x2" from a query string or a hand-written URL
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, (list, tuple)):
         raise OptionError(opt.name, f"must be a list drawn from {', '.join(opt.choices)}")
     unknown = [v for v in value if v not in opt.choices]
     if unknown:

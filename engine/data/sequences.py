@@ -101,7 +101,7 @@ def load_copy(samples, length, recall, val_split, seed) -> Dataset:
 @register("parity", title="Parity of a bit string", group="sequences",
           task="binary_classification", input_shape=(10, 1), output_shape=(1,), num_classes=2,
           class_names=("even", "odd"), size={"train": 1600, "val": 400}, source="generated",
-          options=(_samples(), _length(10, 2, 200), *split_options(0.2)),
+          options=(_samples(), _length(10, 2, 500), *split_options(0.2)),
           description="Count the ones modulo 2: every bit matters, up to the very first.")
 def load_parity(samples, length, val_split, seed) -> Dataset:
     rng = np.random.default_rng(seed)

@@ -36,9 +36,13 @@ def circle(n, noise, rng):
 
 
 def xor(n, noise, rng):
-    # Keep a small margin off the axes so the clean problem is separable.
-    points = rng.uniform(0.3, RADIUS, (n, 2)) * rng.choice([-1.0, 1.0], (n, 2))
-    labels = (points[:, 0] * points[:, 1] > 0).astype(np.float64)
+    # Half the points in the positive quadrants (signs agree), half in the negative ones; a small
+    # margin off the axes keeps the clean problem separable.
+    n_neg, n_pos = _halves(n)
+    labels = np.concatenate([np.zeros(n_neg), np.ones(n_pos)])
+    first_sign = rng.choice([-1.0, 1.0], n)
+    signs = np.stack([first_sign, np.where(labels == 1, first_sign, -first_sign)], 1)
+    points = rng.uniform(0.3, RADIUS, (n, 2)) * signs
     return points + rng.normal(0, noise * RADIUS * 0.5, points.shape), labels
 
 
