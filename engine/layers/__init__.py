@@ -1,0 +1,1 @@
+"""Layer classes, one module per family; each pairs a strict spec model with a Layer subclass."""

@@ -1,0 +1,159 @@
+"""One registry per kind: layers, activations, losses, optimizers, initializers, schedules.
+
+The model builder, the spec deserializer and the server's /api/catalog all read these; nothing
+else keeps a list of names. Each entry carries what a palette needs: a name, a description for
+learners and its fields (name, type, default, bounds, choices), derived from the pydantic model
+so the bounds shown are the bounds enforced.
+
+Adding a layer type is one class in engine/layers/ plus one ``LAYERS.add(...)`` line below.
+
+    >>> from engine.registry import LAYERS, catalog
+    >>> LAYERS["dense"].fields()[0]["name"]
+    'units'
+    >>> sorted(catalog())[:2]
+    ['activations', 'initializers']
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.kernels.codes import ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES
+from engine.layers.dense import Dense, DenseSpec
+from engine.layers.elementwise import Activation, ActivationSpec, Dropout, DropoutSpec
+from engine.layers.merge import Add, AddSpec, Concat, ConcatSpec
+from engine.layers.norm import BatchNorm, BatchNormSpec, LayerNorm, LayerNormSpec
+from engine.spec_models import OPTIMIZER_SPECS, CosineScheduleSpec, StepScheduleSpec
+
+_STRUCTURAL_FIELDS = {"type", "id", "inputs"}  # every layer has them; the palette wires them
+_SCHEMA_KEYS = ("default", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum",
+                "description", "minItems", "maxItems")
+
+
+def _field_type(schema):
+    if "anyOf" in schema:  # optional fields: Optional[X] -> X, nullable
+        types = [_field_type(s) for s in schema["anyOf"] if s.get("type") != "null"]
+        return types[0] if types else "null"
+    return schema.get("type", "string")
+
+
+def fields_of(model) -> list[dict]:
+    """Plain-data description of a pydantic model's fields, bounds included."""
+    if model is None:
+        return []
+    schema = model.model_json_schema()
+    required = set(schema.get("required", []))
+    out = []
+    for name, prop in schema.get("properties", {}).items():
+        if name in _STRUCTURAL_FIELDS:
+            continue
+        item = {"name": name, "type": _field_type(prop), "required": name in required}
+        item.update({key: prop[key] for key in _SCHEMA_KEYS if key in prop})
+        if "items" in prop:
+            item["items"] = {k: v for k, v in prop["items"].items() if k in ("type", *_SCHEMA_KEYS)}
+        out.append(item)
+    return out
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    description: str
+    model: Any = None   # pydantic model of the entry's fields (None: no fields)
+    impl: Any = None    # layer class, integer kernel code, or function
+    extra: dict = field(default_factory=dict)
+
+    def fields(self) -> list[dict]:
+        return fields_of(self.model)
+
+    def catalog(self) -> dict:
+        return {"name": self.name, "description": self.description, "fields": self.fields(), **self.extra}
+
+
+class Registry(dict):
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+
+    def add(self, name, description, model=None, impl=None, **extra):
+        if name in self:
+            raise ValueError(f"{self.kind} {name!r} registered twice")
+        self[name] = Entry(name, description, model, impl, extra)
+
+    def catalog(self) -> list[dict]:
+        return [entry.catalog() for entry in self.values()]
+
+
+LAYERS = Registry("layer")
+LAYERS.add("dense", "Every neuron sees every input: y = activation(x W^T + b).", DenseSpec, Dense, category="core")
+LAYERS.add("activation", "Applies a nonlinearity on its own, without weights.", ActivationSpec, Activation, category="core")
+LAYERS.add("dropout", "Randomly zeroes values while training, so the network cannot rely on any one neuron.",
+           DropoutSpec, Dropout, category="regularization")
+LAYERS.add("batch_norm", "Normalizes each feature over the batch, then rescales it; speeds up training.",
+           BatchNormSpec, BatchNorm, category="normalization")
+LAYERS.add("layer_norm", "Normalizes each sample over its features, then rescales it.",
+           LayerNormSpec, LayerNorm, category="normalization")
+LAYERS.add("add", "Adds the outputs of several layers of equal shape (residual connections).", AddSpec, Add,
+           category="merge", min_inputs=2)
+LAYERS.add("concat", "Joins the outputs of several layers side by side.", ConcatSpec, Concat,
+           category="merge", min_inputs=2)
+
+ACTIVATIONS = Registry("activation")
+for _name, _description in [
+    ("linear", "Identity: passes values through unchanged."),
+    ("step", "1 if the input is positive, else 0: the perceptron's threshold (no gradient)."),
+    ("sigmoid", "Squashes to (0, 1); for probabilities of a yes/no answer."),
+    ("tanh", "Squashes to (-1, 1), centred on zero."),
+    ("relu", "Keeps positives, zeroes negatives; the usual default for deep nets."),
+    ("leaky_relu", "Like relu, but negatives keep a small slope (0.01), so neurons never die."),
+    ("elu", "Like relu, but negatives curve smoothly towards -1."),
+    ("gelu", "A smooth relu weighted by the normal distribution; used in transformers."),
+    ("softplus", "A smooth relu: log(1 + e^x)."),
+    ("softmax", "Turns a vector of scores into probabilities that sum to 1."),
+]:
+    ACTIVATIONS.add(_name, _description, impl=ACTIVATION_CODES[_name])
+
+LOSSES = Registry("loss")
+LOSSES.add("mse", "Mean squared error: average of (prediction - target)^2.", impl=LOSS_CODES["mse"], targets="values")
+LOSSES.add("mae", "Mean absolute error: average of |prediction - target|.", impl=LOSS_CODES["mae"], targets="values")
+LOSSES.add("huber", "Squared error for small mistakes, absolute error for large ones (delta 1).",
+           impl=LOSS_CODES["huber"], targets="values")
+LOSSES.add("binary_cross_entropy", "For yes/no targets (0 or 1) with a sigmoid output; computed stably from logits.",
+           impl=LOSS_CODES["binary_cross_entropy"], targets="values", outputs=["sigmoid", "linear"])
+LOSSES.add("cross_entropy", "For class labels with a softmax output; computed stably from logits.",
+           impl=LOSS_CODES["cross_entropy"], targets="labels", outputs=["softmax", "linear"])
+
+OPTIMIZERS = Registry("optimizer")
+for _name, _description in [
+    ("sgd", "Stochastic gradient descent: step against the gradient, optionally with momentum."),
+    ("adam", "Adapts the step of every parameter from running averages of its gradient."),
+    ("adamw", "Adam with weight decay applied directly to the weights."),
+    ("rmsprop", "Divides the step by a running average of the gradient's size."),
+    ("adagrad", "Steps shrink for parameters that have already moved a lot."),
+]:
+    OPTIMIZERS.add(_name, _description, OPTIMIZER_SPECS[_name], OPTIMIZER_CODES[_name])
+
+INITIALIZERS = Registry("initializer")
+for _name, _description in [
+    ("default", "PyTorch's default: uniform in +-1/sqrt(inputs)."),
+    ("glorot", "Glorot/Xavier uniform: keeps signal size through tanh and sigmoid layers."),
+    ("xavier", "Same as glorot."),
+    ("he", "He/Kaiming normal: keeps signal size through relu layers."),
+    ("kaiming", "Same as he."),
+    ("normal", "Small random normal values (std 0.05)."),
+    ("zeros", "All zero: every neuron stays identical - try it to see why random starts matter."),
+]:
+    INITIALIZERS.add(_name, _description)
+
+SCHEDULES = Registry("schedule")
+SCHEDULES.add("step", "Multiply the learning rate by gamma every step_size steps.", StepScheduleSpec)
+SCHEDULES.add("cosine", "Lower the learning rate along a half cosine to eta_min over T_max steps.", CosineScheduleSpec)
+
+REGISTRIES = {
+    "layers": LAYERS, "activations": ACTIVATIONS, "losses": LOSSES,
+    "optimizers": OPTIMIZERS, "initializers": INITIALIZERS, "schedules": SCHEDULES,
+}
+
+
+def catalog() -> dict:
+    """Everything a palette needs, as plain JSON-able data."""
+    return {kind: registry.catalog() for kind, registry in REGISTRIES.items()}
