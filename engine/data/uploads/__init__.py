@@ -18,7 +18,7 @@ import numpy as np
 from ..dataset import Dataset
 from .csv_format import parse_csv
 from .idx_format import parse_idx_upload
-from .limits import UploadError, UploadLimits
+from .limits import UploadError, UploadLimits, human_size
 from .npz_format import parse_npz
 from .validate import build_upload_dataset
 
@@ -43,8 +43,8 @@ def _check_size(data: bytes, limits: UploadLimits) -> None:
     if len(data) == 0:
         raise UploadError("file", "is empty; choose the file again or check that it was saved")
     if len(data) > limits.max_bytes:
-        raise UploadError("file", f"is {len(data) / 2**20:.1f} MB; the limit is "
-                          f"{limits.max_bytes / 2**20:.1f} MB — upload fewer samples")
+        raise UploadError("file", f"is {human_size(len(data))}; the limit is "
+                          f"{human_size(limits.max_bytes)} — upload fewer samples")
 
 
 def _csv_labels(table, limits: UploadLimits) -> np.ndarray:

@@ -4,6 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def human_size(n: int) -> str:
+    """1536 -> '1.5 KB': sizes in messages a learner reads."""
+    for unit, scale in (("MB", 2**20), ("KB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
+
+
 class UploadError(ValueError):
     """An upload was refused. `field` names what is wrong ("file", "x", "y", "row 7, column
     'age'", ...); `message` says what to fix, in words a learner can act on."""
