@@ -1,0 +1,84 @@
+"""Probes: what the views show, computed only when asked.
+
+    >>> import numpy as np
+    >>> from engine import build_model
+    >>> model = build_model({"input": {"shape": [2]},
+    ...                      "layers": [{"id": "h1", "type": "dense", "units": 3, "activation": "tanh"},
+    ...                                 {"id": "out", "type": "dense", "units": 1}]})
+    >>> neuron_grid(model, n=5).shape     # 3 hidden + 1 output neuron, 5 x 5 grid
+    (4, 5, 5)
+    >>> sorted(tensor_stats(np.arange(4.0)))
+    ['bins', 'count', 'edges', 'max', 'mean', 'min', 'norm', 'std']
+
+Grid orientation: ``grid[k, i, j]`` is neuron k at x1 = linspace(x_min, x_max, n)[j] and
+x2 = linspace(y_max, y_min, n)[i]: row 0 is the top of the picture (largest x2), as an image.
+"""
+
+import numpy as np
+
+HISTOGRAM_BINS = 32
+
+
+def activations(model, x, training=False) -> dict:
+    """Output of every layer for the batch x: {layer id: array (batch, *output shape)}."""
+    values = model.run(x, training)
+    return {layer.id: np.array(values[layer.id]) for layer in sorted(model.layers, key=lambda l: l.index)}
+
+
+def gradients(model, x, y) -> dict:
+    """Gradient of the mean loss with respect to every parameter, for the batch (x, y)."""
+    model.loss_and_backward(x, y)
+    return {name: grad.copy() for name, grad in model.grad_views().items()}
+
+
+def tensor_stats(values, bins: int = HISTOGRAM_BINS) -> dict:
+    """Norm, mean, std, min, max and a fixed-bin histogram of one tensor (JSON-able)."""
+    flat = np.asarray(values, np.float64).reshape(-1)
+    finite = flat[np.isfinite(flat)]
+    if finite.size == 0:
+        return {"count": int(flat.size), "norm": float("nan"), "mean": float("nan"), "std": float("nan"),
+                "min": float("nan"), "max": float("nan"), "bins": [0] * bins, "edges": [0.0] * (bins + 1)}
+    lo, hi = float(finite.min()), float(finite.max())
+    if lo == hi:  # a constant tensor still gets a visible bar
+        lo, hi = lo - 0.5, hi + 0.5
+    counts, edges = np.histogram(finite, bins=bins, range=(lo, hi))
+    return {"count": int(flat.size), "norm": float(np.sqrt(np.dot(finite, finite))), "mean": float(finite.mean()),
+            "std": float(finite.std()), "min": float(finite.min()), "max": float(finite.max()),
+            "bins": counts.tolist(), "edges": edges.tolist()}
+
+
+def weight_stats(model, bins: int = HISTOGRAM_BINS) -> dict:
+    return {name: tensor_stats(values, bins) for name, values in model.params().items()}
+
+
+def gradient_stats(model, bins: int = HISTOGRAM_BINS) -> dict:
+    """Stats of the gradients currently in model.flat_grads (from the last training step)."""
+    return {name: tensor_stats(values, bins) for name, values in model.grad_views().items()}
+
+
+def grid_points(n: int, extent) -> np.ndarray:
+    """(n*n, 2) float32 points in row-major image order (see the module docstring)."""
+    x_min, x_max, y_min, y_max = extent
+    xs = np.linspace(x_min, x_max, n, dtype=np.float64)
+    ys = np.linspace(y_max, y_min, n, dtype=np.float64)
+    x1, x2 = np.meshgrid(xs, ys)
+    return np.stack([x1.ravel(), x2.ravel()], axis=1).astype(np.float32)
+
+
+def neuron_layout(model) -> list[tuple[str, int]]:
+    """(layer id, neurons) in the order neuron_grid stacks them: every layer, list order."""
+    return [(layer.id, int(np.prod(layer.output_shape))) for layer in sorted(model.layers, key=lambda l: l.index)]
+
+
+def neuron_grid(model, n: int = 100, extent=(-6.0, 6.0, -6.0, 6.0), features=None) -> np.ndarray:
+    """Every neuron's output over an n x n grid of the 2-D input plane.
+
+    Returns float32 (neurons, n, n), neuron-major, neurons ordered as ``neuron_layout``.
+    ``features`` maps the (n*n, 2) grid points to the network's input features when the
+    network does not take (x1, x2) directly (e.g. x1^2, sin x1 ... from engine.data.features).
+    """
+    points = grid_points(n, extent)
+    inputs = features(points) if features is not None else points
+    values = model.run(inputs, training=False)
+    maps = [values[layer_id].reshape(n * n, -1).T for layer_id, _ in neuron_layout(model)]
+    return np.ascontiguousarray(np.concatenate(maps, axis=0), dtype=np.float32).reshape(-1, n, n)
