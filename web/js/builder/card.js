@@ -67,10 +67,10 @@ function withChoices(field, catalog) {
 
 /**
  * @param {LayerTypeInfo} info
- * @returns {boolean} the layer joins several earlier layers (add, concat)
+ * @returns {boolean} the layer joins several earlier layers (the catalog's "merge" category: add, concat)
  */
 export function takesSeveralInputs(info) {
-  return info.fields.some((f) => f.name === 'inputs') || info.type === 'add' || info.type === 'concat';
+  return info.category === 'merge';
 }
 
 /**
@@ -118,8 +118,8 @@ export function createCard(layer, info, catalog, handlers) {
   const head = el('div', {class: 'card-head'});
   const shape = el('span', {class: 'card-shape', 'data-testid': `shape-${id}`, title: 'output shape'}, '…');
   const params = el('span', {class: 'card-params', title: 'trainable parameters'}, '');
-  const up = el('button', {type: 'button', class: 'icon', 'aria-label': `move ${id} up`, title: 'move up'}, '↑');
-  const down = el('button', {type: 'button', class: 'icon', 'aria-label': `move ${id} down`, title: 'move down'}, '↓');
+  const up = el('button', {type: 'button', class: 'icon move', 'aria-label': `move ${id} up`, title: 'move up'}, '↑');
+  const down = el('button', {type: 'button', class: 'icon move', 'aria-label': `move ${id} down`, title: 'move down'}, '↓');
   const remove = el('button', {type: 'button', class: 'icon remove', 'aria-label': `remove ${id}`, title: 'remove', 'data-testid': `remove-${id}`}, '×');
   head.append(el('span', {class: 'grip', 'aria-hidden': 'true', title: 'drag to reorder'}, '⠿'),
     el('strong', {class: 'card-type', title: info.help}, info.label), el('code', {class: 'card-id'}, id),
@@ -143,13 +143,28 @@ export function createCard(layer, info, catalog, handlers) {
   });
 
   const widgets = new Map();
-  for (const raw of info.fields) {
-    if (raw.name === 'id' || raw.name === 'inputs') continue;
+  const more = el('div', {class: 'card-more', hidden: ''});
+  const moreToggle = /** @type {HTMLButtonElement} */ (el('button', {type: 'button', class: 'more-toggle', 'aria-expanded': 'false'}));
+  const editable = info.fields.filter((f) => f.name !== 'id' && f.name !== 'inputs');
+  const firstOptional = editable.find((f) => !f.required)?.name;
+  for (const raw of editable) {
     const field = withChoices(raw, catalog);
     const widget = createFieldWidget(field, layer[field.name], (value) => handlers.onEdit(id, field.name, value), {idPrefix: id});
     widgets.set(field.name, widget);
-    body.append(widget.element);
+    // Required fields, fields already set and the first optional one are in view; the rest one click away.
+    const primary = raw.required || raw.name in layer || raw.name === firstOptional;
+    (primary ? body : more).append(widget.element);
   }
+  const hiddenCount = more.childElementCount;
+  moreToggle.textContent = `${hiddenCount} more`;
+  moreToggle.title = [...more.querySelectorAll('[data-field]')].map((f) => /** @type {HTMLElement} */ (f).dataset.field).join(', ');
+  moreToggle.addEventListener('click', () => {
+    more.hidden = !more.hidden;
+    moreToggle.setAttribute('aria-expanded', String(!more.hidden));
+    moreToggle.textContent = more.hidden ? `${hiddenCount} more` : 'fewer';
+  });
+  if (hiddenCount) body.append(moreToggle);
+  element.insertBefore(more, general);
   const picker = takesSeveralInputs(info) ? createInputsPicker(id, (ids) => handlers.onEdit(id, 'inputs', ids)) : null;
   if (picker) body.append(picker.element);
 

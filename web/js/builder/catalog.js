@@ -33,6 +33,7 @@
  * @typedef {Object} DatasetInfo
  * @property {string} name
  * @property {string} label
+ * @property {string} group
  * @property {string} task
  * @property {number[]} inputShape
  * @property {number} numClasses
@@ -75,17 +76,28 @@ export function humanize(name) {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** JSON-schema type names (the engine's catalog) to the widget kinds of fields.js. */
+const KIND_OF_TYPE = {integer: 'int', number: 'float', boolean: 'bool', string: 'str', array: 'list'};
+
 /**
- * @param {any} raw
+ * @param {any} raw  a field as the catalog declares it (JSON-schema style, or the data sets' form)
  * @returns {FieldInfo}
  */
 function normalizeField(raw) {
+  const declared = raw.kind ?? /** @type {Record<string, string>} */ (KIND_OF_TYPE)[raw.type] ?? raw.type ?? 'str';
+  const choices = raw.choices ?? raw.enum;
+  let kind = declared;
+  if (choices?.length && declared !== 'multi') kind = 'choice';
+  else if (declared === 'list' && raw.items?.type === 'integer') kind = 'shape';
   return {
     ...raw,
     name: raw.name,
-    kind: raw.kind ?? raw.type ?? 'str',
-    min: raw.min ?? raw.low ?? raw.ge,
-    max: raw.max ?? raw.high ?? raw.le,
+    kind,
+    choices,
+    default: raw.default ?? undefined,
+    help: raw.help ?? raw.description ?? '',
+    min: raw.min ?? raw.minimum ?? raw.exclusiveMinimum ?? raw.low,
+    max: raw.max ?? raw.maximum ?? raw.exclusiveMaximum ?? raw.high,
   };
 }
 
@@ -95,8 +107,8 @@ function normalizeField(raw) {
  */
 function normalizeLayerType(raw) {
   return {
-    type: raw.type,
-    label: raw.label ?? humanize(raw.type),
+    type: raw.type ?? raw.name,
+    label: raw.label ?? humanize(raw.type ?? raw.name),
     category: raw.category ?? 'layers',
     help: raw.help ?? raw.description ?? raw.doc ?? '',
     fields: asList(raw.fields ?? raw.params ?? raw.parameters, 'name').map(normalizeField),
@@ -110,6 +122,7 @@ function normalizeLayerType(raw) {
 function normalizeDataset(raw) {
   return {
     name: raw.name,
+    group: raw.group ?? 'data',
     label: raw.label ?? raw.title ?? humanize(raw.name),
     task: raw.task ?? 'classification',
     inputShape: raw.input_shape ?? raw.inputShape ?? [2],
@@ -129,10 +142,10 @@ function normalizeDataset(raw) {
 export function normalizeCatalog(raw) {
   const names = (/** @type {any} */ list) => asList(list, 'name').map((item) => item.name ?? item.type);
   return {
-    layers: asList(raw.layers, 'type').map(normalizeLayerType),
+    layers: asList(raw.layers, 'name').map(normalizeLayerType),
     activations: names(raw.activations),
     losses: names(raw.losses),
-    optimizers: asList(raw.optimizers, 'type').map((o) => ({
+    optimizers: asList(raw.optimizers, 'name').map((o) => ({
       type: o.type ?? o.name,
       fields: asList(o.fields ?? o.params, 'name').map(normalizeField),
     })),
@@ -152,9 +165,20 @@ export function layerType(catalog, type) {
   return catalog.layers.find((info) => info.type === type);
 }
 
+/** A new layer's required sizes (units, channels) start here: big enough to learn, small enough to see. */
+const STARTING_SIZE = 8;
+
 /**
- * The fields a new layer starts with: required ones get their default or lower bound, so a
- * freshly dropped layer is valid whenever it can be.
+ * @param {number} value
+ * @param {number} low
+ * @param {number} high
+ * @returns {number}
+ */
+const clamp = (value, low, high) => Math.min(high, Math.max(low, value));
+
+/**
+ * The fields a new layer starts with: only the required ones (their default, or a useful size),
+ * so the spec stays short and every other field keeps the engine's default.
  * @param {LayerTypeInfo} info
  * @returns {Record<string, any>}
  */
@@ -162,10 +186,11 @@ export function initialFields(info) {
   /** @type {Record<string, any>} */
   const fields = {};
   for (const field of info.fields) {
-    if (field.name === 'id' || field.name === 'inputs') continue;
+    if (!field.required || field.name === 'id' || field.name === 'inputs') continue;
     if (field.default !== undefined && field.default !== null) fields[field.name] = structuredClone(field.default);
-    else if (field.required && field.min !== undefined) fields[field.name] = field.min;
-    else if (field.required && field.choices?.length) fields[field.name] = field.choices[0];
+    else if (field.kind === 'int') fields[field.name] = clamp(STARTING_SIZE, field.min ?? 1, field.max ?? STARTING_SIZE);
+    else if (field.min !== undefined) fields[field.name] = field.min;
+    else if (field.choices?.length) fields[field.name] = field.choices[0];
   }
   return fields;
 }

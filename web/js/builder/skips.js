@@ -22,6 +22,7 @@ export function drawSkipArcs(svg, list, layers) {
     middle.set(child.dataset.id ?? '', child.offsetTop + Math.min(22, child.offsetHeight / 2));
   }
   let lane = 0;
+  svg.parentElement?.classList.toggle('has-skips', layers.some((l) => (l.inputs ?? []).length > 0));
   for (const layer of layers) {
     for (const source of layer.inputs ?? []) {
       const from = middle.get(source);

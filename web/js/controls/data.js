@@ -52,6 +52,15 @@ function prettyFeature(name) {
   return name.replace(/x1/g, 'x₁').replace(/x2/g, 'x₂').replace(/_sq/g, '²').replace(/_x/g, '·x').replace(/sin_/g, 'sin ');
 }
 
+/** Friendlier names for the catalog's data-set groups; unknown groups are shown as they are. */
+const GROUP_LABELS = {toy2d: '2-D points', images: 'Images', classics: 'Tables', text: 'Text', sequences: 'Sequences', series: 'Time series'};
+
+/**
+ * @param {string} group
+ * @returns {string}
+ */
+const groupLabel = (group) => /** @type {Record<string, string>} */ (GROUP_LABELS)[group] ?? humanize(group);
+
 /**
  * @param {HTMLElement} root
  * @param {DatasetInfo[]} datasets
@@ -69,17 +78,25 @@ export function createDataPanel(root, datasets, handlers) {
   /** @type {Map<string, {setError: (m: string | null) => void}>} */
   let widgets = new Map();
 
+  /** @type {Map<string, HTMLDetailsElement>} */
+  const groups = new Map();
   for (const dataset of datasets) {
+    if (!groups.has(dataset.group)) {
+      const details = /** @type {HTMLDetailsElement} */ (el('details', {class: 'dataset-group'}));
+      details.append(el('summary', {}, groupLabel(dataset.group)), el('div', {class: 'dataset-grid'}));
+      groups.set(dataset.group, details);
+      picker.append(details);
+    }
     const button = /** @type {HTMLButtonElement} */ (el('button', {
       type: 'button', class: 'dataset-choice', role: 'radio', 'aria-checked': 'false',
-      'data-testid': `dataset-${dataset.name}`, title: dataset.help,
+      'data-testid': `dataset-${dataset.name}`, title: `${dataset.label}: ${dataset.help}`,
     }));
     const canvas = /** @type {HTMLCanvasElement} */ (el('canvas', {width: '56', height: '56', 'aria-hidden': 'true'}));
     button.append(canvas, el('span', {}, dataset.label));
     button.disabled = !dataset.available;
     button.addEventListener('click', () => handlers.onPick(dataset.name));
     buttons.set(dataset.name, button);
-    picker.append(button);
+    groups.get(dataset.group)?.lastElementChild?.append(button);
     if (dataset.available) {
       handlers.fetchPreview(dataset.name).then((preview) => drawThumbnail(canvas, preview)).catch(() => {});
     }
@@ -92,6 +109,8 @@ export function createDataPanel(root, datasets, handlers) {
         button.tabIndex = key === name ? 0 : -1;
       }
       const dataset = datasets.find((d) => d.name === name);
+      const openGroup = groups.get(dataset?.group ?? '');
+      if (openGroup && !openGroup.open) openGroup.open = true;
       about.textContent = dataset ? `${dataset.label}: ${dataset.help} (${humanize(dataset.task)})` : '';
       optionsBox.replaceChildren();
       widgets = new Map();
