@@ -59,29 +59,25 @@ def forecast_dataset(name: str, series: np.ndarray, window: int, horizon: int, v
                    extras={"mean": mean, "std": std, "split_time": float(time[split_at])})
 
 
-def _series_options(window: int, window_max: int, horizon_max: int) -> tuple:
-    return (
+def _register_series(name: str, title: str, window: int, window_max: int, horizon_max: int,
+                     size: dict, description: str) -> None:
+    options = (
         Option("window", window, "int", low=2, high=window_max, help="past values the model sees"),
         Option("horizon", 1, "int", low=1, high=horizon_max, help="future values to predict"),
         Option("val_split", 0.2, "float", low=0.05, high=0.5, help="the last part, held out"),
     )
 
-
-@register("sunspots", title="Sunspots (yearly, 1700-2008)", group="series", task="forecasting",
-          input_shape=(20, 1), output_shape=(1,), size={"train": 227, "val": 62},
-          source="statsmodels", options=_series_options(20, 100, 20),
-          description="309 yearly sunspot numbers with their 11-year cycle.")
-def load_sunspots(window, horizon, val_split) -> Dataset:
-    raw = raw_arrays("sunspots", "sunspots")
-    return forecast_dataset("sunspots", raw["value"].astype(np.float64), window, horizon,
-                            val_split, raw["time"])
+    @register(name, title=title, group="series", task="forecasting", input_shape=(window, 1),
+              output_shape=(1,), size=size, source="statsmodels", options=options,
+              description=description)
+    def load(window, horizon, val_split) -> Dataset:
+        raw = raw_arrays(name, name)
+        return forecast_dataset(name, raw["value"].astype(np.float64), window, horizon,
+                                val_split, raw["time"])
 
 
-@register("co2", title="Mauna Loa CO2 (weekly, 1958-2001)", group="series", task="forecasting",
-          input_shape=(52, 1), output_shape=(1,), size={"train": 1775, "val": 457},
-          source="statsmodels", options=_series_options(52, 260, 52),
-          description="2,284 weekly CO2 readings: a rising trend with a yearly cycle.")
-def load_co2(window, horizon, val_split) -> Dataset:
-    raw = raw_arrays("co2", "co2")
-    return forecast_dataset("co2", raw["value"].astype(np.float64), window, horizon, val_split,
-                            raw["time"])
+_register_series("sunspots", "Sunspots (yearly, 1700-2008)", 20, 100, 20,
+                 {"train": 227, "val": 62}, "309 yearly sunspot numbers with their 11-year cycle.")
+_register_series("co2", "Mauna Loa CO2 (weekly, 1958-2001)", 52, 260, 52,
+                 {"train": 1775, "val": 457},
+                 "2,284 weekly CO2 readings: a rising trend with a yearly cycle.")
