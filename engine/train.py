@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from engine.fused.mlp import plan_fused
 from engine.kernels.perceptron import perceptron_update
 from engine.kernels.regularize import REG_L1, REG_L2, add_penalty_grads, clip_grads_by_norm, clip_grads_by_value
 from engine.optimizers import OptimizerState, scheduled_lr
@@ -48,6 +49,8 @@ class Trainer:
         self.train_size = None
         self._rng = np.random.default_rng([model.seed, _BATCH_STREAM])
         self._order, self._cursor = None, 0
+        # fused K-steps-per-call kernel for dense stacks (engine/fused/mlp.py); None = layer by layer
+        self.fused = plan_fused(model, self)
 
     # -------------------------------------------------------------------------- state
 
@@ -86,6 +89,8 @@ class Trainer:
         """One optimizer step on this batch; returns the batch loss (before the update)."""
         if self.spec.mode == "perceptron":
             return self._perceptron_step(x, y)
+        if self.fused is not None:
+            return self.fused.step(x, y)
         model, t = self.model, self.step_count + 1
         lr = self.current_lr()
         loss = model.loss_and_backward(x, y)
@@ -104,6 +109,8 @@ class Trainer:
     def train(self, x, y, steps: int) -> np.ndarray:
         """``steps`` optimizer steps on minibatches drawn from (x, y) without replacement within
         an epoch, in an order fixed by the seed. Returns the batch losses, shape (steps,)."""
+        if self.fused is not None:
+            return self.fused.train(x, y, steps)
         x = np.ascontiguousarray(x, dtype=self.model.dtype)
         y = np.ascontiguousarray(y)
         n = len(x)
