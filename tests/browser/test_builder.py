@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import open_app, shot
+from browser_harness import open_app, shot
 
 pytestmark = pytest.mark.browser
 

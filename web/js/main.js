@@ -13,6 +13,7 @@ import {createDataPanel} from './controls/data.js';
 import {createPlayer} from './controls/player.js';
 import {createTrainingPanel} from './controls/training.js';
 import {wireFiles} from './files.js';
+import {pickDataset} from './spec.js';
 import {createLive} from './live.js';
 import {createNotices} from './notice.js';
 import {boundaryPoints} from './views/points.js';
@@ -59,7 +60,7 @@ async function start() {
   });
 
   const dataPanel = createDataPanel(byId('data-panel'), catalog.datasets, {
-    onPick: (name) => store.update({dataset: name, data: {}}),
+    onPick: (name) => applyPatch(pickDataset(store.get(), catalog, name), `data ${name}`),
     onOption: (option, value) => store.update({data: {...store.get().data, [option]: value}}),
     fetchPreview: (name) => fetchPreview(name),
   });

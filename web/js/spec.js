@@ -23,9 +23,11 @@ export function findDataset(catalog, name) {
 /**
  * @param {AppState} state
  * @param {Catalog} catalog
+ * @param {{name: string, info: any} | null} [loaded]  the server's `dataset_loaded`, which knows best
  * @returns {number[]} the input shape the network will see: 2-D data sets grow with the chosen features
  */
-export function inputShape(state, catalog) {
+export function inputShape(state, catalog, loaded = null) {
+  if (loaded && loaded.name === state.dataset && loaded.info?.input_shape) return loaded.info.input_shape;
   const dataset = findDataset(catalog, state.dataset);
   const features = state.data.features ?? dataset?.options.find((o) => o.name === 'features')?.default;
   if (Array.isArray(features) && dataset?.options.some((o) => o.name === 'features')) return [features.length];
@@ -48,12 +50,13 @@ export function hyperFromState(state) {
 /**
  * @param {AppState} state
  * @param {Catalog} catalog
+ * @param {{name: string, info: any} | null} [loaded]
  * @returns {Record<string, any>} a full network spec
  */
-export function specFromState(state, catalog) {
+export function specFromState(state, catalog, loaded = null) {
   /** @type {Record<string, any>} */
   const spec = {
-    input: {shape: inputShape(state, catalog)},
+    input: {shape: inputShape(state, catalog, loaded)},
     layers: state.layers,
     ...hyperFromState(state),
     seed: state.seed,
@@ -90,5 +93,35 @@ export function stateFromSpec(spec) {
     patch.regularization = 'none';
   }
   if (typeof spec.seed === 'number') patch.seed = spec.seed;
+  return patch;
+}
+
+/**
+ * Choosing a data set also fits the network's ends to it, as a teacher would: the last dense layer
+ * gets the data set's output size and suggested activation, the loss its suggested loss, and a
+ * network without convolutions asks for images as flat vectors. Returned as one patch, so a single
+ * undo restores the previous network.
+ * @param {AppState} state
+ * @param {Catalog} catalog
+ * @param {string} name
+ * @returns {Partial<AppState>}
+ */
+export function pickDataset(state, catalog, name) {
+  const info = findDataset(catalog, name);
+  /** @type {Partial<AppState>} */
+  const patch = {dataset: name, data: {}};
+  if (!info) return patch;
+  const raw = info.raw ?? {};
+  const last = state.layers.at(-1);
+  const outputSize = raw.output_shape?.length === 1 ? raw.output_shape[0] : null;
+  if (last && typeof last.units === 'number' && outputSize) {
+    /** @type {import('./state.js').LayerSpec} */
+    const head = {...last, units: outputSize};
+    if (raw.suggested_output_activation) head.activation = raw.suggested_output_activation;
+    patch.layers = [...state.layers.slice(0, -1), head];
+  }
+  if (raw.suggested_loss) patch.loss = raw.suggested_loss;
+  const denseOnly = state.layers.every((l) => typeof l.units === 'number' || !/conv|pool/.test(l.type));
+  if (denseOnly && info.options.some((o) => o.name === 'flatten' && o.kind === 'bool')) patch.data = {flatten: true};
   return patch;
 }

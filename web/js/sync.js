@@ -31,13 +31,15 @@ export function createSync({store, catalog, live, bus, configureViews}) {
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
   let validation = 0;
-  /** @type {any} */
-  let loadedInfo = null;
+  /** @type {{name: string, info: any} | null} the last `dataset_loaded`: the true input shape and classes */
+  let loaded = null;
+  /** a data set was sent: build once the server says it is loaded, with its real input shape */
+  let buildAfterLoad = false;
 
   /** @param {boolean} sendBuild */
   async function validateNow(sendBuild) {
     const ticket = ++validation;
-    const spec = specFromState(store.get(), catalog);
+    const spec = specFromState(store.get(), catalog, loaded);
     try {
       const report = await validateSpec(spec);
       if (ticket !== validation) return;  // a newer edit is already on its way
@@ -60,10 +62,11 @@ export function createSync({store, catalog, live, bus, configureViews}) {
   function resubscribe() {
     const state = store.get();
     const info = findDataset(catalog, state.dataset);
+    const known = loaded?.name === state.dataset ? loaded.info : null;
     const context = {
-      task: loadedInfo?.task ?? info?.task ?? 'binary_classification',
-      classNames: (loadedInfo?.class_names ?? info?.classNames ?? []).map(String),
-      inputShape: inputShape(state, catalog),
+      task: known?.task ?? info?.task ?? 'binary_classification',
+      classNames: (known?.class_names ?? info?.classNames ?? []).map(String),
+      inputShape: inputShape(state, catalog, loaded),
       plane: Boolean(info?.options.some((o) => o.name === 'features')),
       layers: state.layers,
       loss: state.loss,
@@ -74,6 +77,7 @@ export function createSync({store, catalog, live, bus, configureViews}) {
 
   function sendDataset() {
     const state = store.get();
+    buildAfterLoad = true;
     live.send(dataset(state.dataset, state.data));
     bus.emit('dataset-chosen', state);
   }
@@ -82,7 +86,6 @@ export function createSync({store, catalog, live, bus, configureViews}) {
     if (source === 'server') return;
     if (changed.has('dataset') || changed.has('data')) {
       sendDataset();
-      scheduleValidate(true);
     } else if (changed.has('layers') || changed.has('seed')) {
       scheduleValidate(true);
     } else if (HYPER_KEYS.some((key) => changed.has(key))) {
@@ -92,8 +95,21 @@ export function createSync({store, catalog, live, bus, configureViews}) {
   });
 
   bus.on('dataset_loaded', (message) => {
-    loadedInfo = message.info ?? null;
-    resubscribe();
+    loaded = {name: message.name, info: message.info ?? {}};
+    if (buildAfterLoad) {
+      buildAfterLoad = false;
+      validateNow(true);
+    } else {
+      validateNow(false);
+      resubscribe();
+    }
+  });
+  // A data set the server refused: the network cannot be built for it, but the shapes can still show.
+  bus.on('error', (error) => {
+    if (buildAfterLoad && /dataset/.test(error.code)) {
+      buildAfterLoad = false;
+      validateNow(false);
+    }
   });
 
   /** Stops at the epoch limit the learner chose (0 = no limit). */
@@ -103,15 +119,13 @@ export function createSync({store, catalog, live, bus, configureViews}) {
   });
 
   return {
-    /** A fresh (empty) session: send data, network and subscription. */
+    /** A fresh (empty) session: send the data; the network follows once it is loaded. */
     sendSetup() {
       sendDataset();
-      validateNow(true);
     },
-    /** A resumed session already trains this network: only re-check shapes and re-subscribe. */
+    /** A resumed session already trains this network: `dataset_loaded` re-checks the shapes. */
     afterResume() {
-      validateNow(false);
-      resubscribe();
+      buildAfterLoad = false;
     },
     resubscribe,
   };

@@ -88,6 +88,7 @@ export function createCurves(container, options) {
     requestAnimationFrame(() => {
       redrawPending = false;
       plot?.setData(data());
+      container.dataset.points = String(steps.length);  // a stable hook for tests and tools
     });
   }
 

@@ -1,0 +1,109 @@
+"""Training in a real browser against a real server: the loss shown falls on spiral data, pause
+stops the steps, step advances exactly one, a reload resumes the same session, and a drawn digit
+is classified by the live MNIST model."""
+import re
+
+import pytest
+
+from browser_harness import open_app, shot
+
+pytestmark = pytest.mark.browser
+
+# A spiral network that learns quickly: two tanh layers of 12, Adam at 0.03.
+SPIRAL = ("#lr=0.03&layers=" + "%5B%7B%22id%22%3A%22h1%22%2C%22type%22%3A%22dense%22%2C%22units%22%3A12%2C"
+          "%22activation%22%3A%22tanh%22%7D%2C%7B%22id%22%3A%22h2%22%2C%22type%22%3A%22dense%22%2C%22units"
+          "%22%3A12%2C%22activation%22%3A%22tanh%22%7D%2C%7B%22id%22%3A%22out%22%2C%22type%22%3A%22dense%22"
+          "%2C%22units%22%3A1%2C%22activation%22%3A%22sigmoid%22%7D%5D")
+
+
+def status(page) -> dict:
+    text = page.inner_text("[data-testid=status]")
+    step = re.search(r"step (\d+)", text)
+    loss = re.search(r"loss ([0-9.e+-]+)", text)
+    return {"text": text, "state": text.split(" · ")[0], "step": int(step.group(1)) if step else -1,
+            "loss": float(loss.group(1)) if loss else None}
+
+
+def wait_for_step(page, at_least: int, timeout: float = 30_000):
+    page.wait_for_function(
+        f"(+(document.querySelector('[data-testid=status]').textContent.match(/step (\\d+)/) || [0, -1])[1]) >= {at_least}",
+        timeout=timeout)
+
+
+def wait_for_state(page, state: str):
+    page.wait_for_function(f"document.querySelector('[data-testid=status]').textContent.startsWith('{state}')")
+
+
+def test_spiral_trains_and_the_loss_shown_falls_then_pause_and_step(page, server_url):
+    open_app(page, server_url, SPIRAL)
+    page.wait_for_selector("[data-testid=layer-out] .card-shape:text('(1)')")
+    page.click("[data-testid=play]")
+    wait_for_step(page, 50)
+    early = status(page)
+    assert early["loss"] is not None, early["text"]
+    wait_for_step(page, early["step"] + 3000, timeout=60_000)
+    page.wait_for_timeout(500)
+    late = status(page)
+    assert late["loss"] < 0.7 * early["loss"], (early, late)
+    shot(page, "training-spiral")
+
+    page.click("[data-testid=pause]")
+    wait_for_state(page, "paused")
+    paused = status(page)["step"]
+    page.wait_for_timeout(700)
+    assert status(page)["step"] == paused
+
+    page.click("[data-testid=step]")
+    wait_for_step(page, paused + 1)
+    page.wait_for_timeout(400)
+    assert status(page)["step"] == paused + 1
+    assert int(page.get_attribute("[data-testid=loss-chart]", "data-points")) > 10
+    page.console_watch.assert_clean()
+
+
+def test_reload_resumes_the_session_with_its_history(page, server_url):
+    open_app(page, server_url, SPIRAL)
+    page.wait_for_selector("[data-testid=layer-out] .card-shape:text('(1)')")
+    page.click("[data-testid=play]")
+    wait_for_step(page, 500)
+    token = page.evaluate("sessionStorage.getItem('layerlab.session')")
+    before = status(page)["step"]
+
+    page.reload()
+    page.wait_for_selector("[data-testid=layer-h1]")
+    wait_for_step(page, before)
+    assert page.evaluate("sessionStorage.getItem('layerlab.session')") == token
+    assert status(page)["state"] in ("running", "paused")
+    page.wait_for_function("document.querySelector('#notice').textContent.includes('carried on')")
+    # The whole history came back: the loss chart has points from before the reload.
+    page.wait_for_function("+document.querySelector('[data-testid=loss-chart]').dataset.points > 0")
+    shot(page, "resumed")
+    page.click("[data-testid=pause]")
+    wait_for_state(page, "paused")
+    page.console_watch.assert_clean()
+
+
+def draw_a_one(page):
+    box = page.locator("[data-testid=digit-canvas]").bounding_box()
+    x = box["x"] + box["width"] / 2
+    page.mouse.move(x, box["y"] + box["height"] * 0.18)
+    page.mouse.down()
+    page.mouse.move(x + 2, box["y"] + box["height"] * 0.82, steps=12)
+    page.mouse.up()
+
+
+def test_draw_a_digit_on_an_mnist_model(page, server_url):
+    open_app(page, server_url)
+    page.click("[data-testid=dataset-mnist]")
+    page.wait_for_function("document.querySelector('[data-testid=shape-out]')?.textContent.includes('(10)')")
+    page.wait_for_selector("[data-testid=digit-card]:not([hidden])")
+    page.click("[data-testid=play]")
+    wait_for_step(page, 300, timeout=60_000)
+    page.click("[data-testid=pause]")
+    wait_for_state(page, "paused")
+    draw_a_one(page)
+    page.wait_for_selector("[data-testid=digit-prediction] .digit-bar.best")
+    bars = page.locator("[data-testid=digit-prediction] .digit-bar").count()
+    assert bars == 10
+    shot(page, "digit-mnist")
+    page.console_watch.assert_clean()
