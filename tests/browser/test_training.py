@@ -94,6 +94,7 @@ def draw_a_one(page):
 
 def test_draw_a_digit_on_an_mnist_model(page, server_url):
     open_app(page, server_url)
+    page.click("[data-testid=dataset-group-images]")
     page.click("[data-testid=dataset-mnist]")
     page.wait_for_function("document.querySelector('[data-testid=shape-out]')?.textContent.includes('(10)')")
     page.wait_for_selector("[data-testid=digit-card]:not([hidden])")

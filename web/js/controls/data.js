@@ -83,7 +83,7 @@ export function createDataPanel(root, datasets, handlers) {
   for (const dataset of datasets) {
     if (!groups.has(dataset.group)) {
       const details = /** @type {HTMLDetailsElement} */ (el('details', {class: 'dataset-group'}));
-      details.append(el('summary', {}, groupLabel(dataset.group)), el('div', {class: 'dataset-grid'}));
+      details.append(el('summary', {'data-testid': `dataset-group-${dataset.group}`}, groupLabel(dataset.group)), el('div', {class: 'dataset-grid'}));
       groups.set(dataset.group, details);
       picker.append(details);
     }

@@ -51,13 +51,15 @@ export function createMetricsView(parent) {
   const lossBox = el('div', {'data-testid': 'loss-chart', 'aria-label': 'loss curve'});
   const accuracyBox = el('div', {'data-testid': 'accuracy-chart', 'aria-label': 'accuracy curve'});
   pair.append(lossBox, accuracyBox);
-  card.body.append(pair);
+  const waiting = el('p', {class: 'chart-empty'}, 'Press ▶ Play: the curves draw themselves as the network learns.');
+  card.body.append(pair, waiting);
   const loss = createCurves(lossBox, {label: 'loss', series: ['train', 'validation'], height: 170});
   const accuracy = createCurves(accuracyBox, {label: 'accuracy', series: ['train', 'validation'], height: 170});
   logToggle.addEventListener('change', () => loss.setLog(logToggle.checked));
 
   return {
     onFrame(frame) {
+      waiting.hidden = frame.step > 0;
       if (frame.losses) {
         const values = tensorValues(frame.losses);
         if (values.length) {
@@ -69,6 +71,7 @@ export function createMetricsView(parent) {
       appendEvals(frame.evals, loss, accuracy);
     },
     onHistory(history) {
+      waiting.hidden = history.steps > 0;
       loss.reset();
       accuracy.reset();
       const display = history.display;
@@ -81,6 +84,7 @@ export function createMetricsView(parent) {
       appendEvals(history.evals, loss, accuracy);
     },
     reset() {
+      waiting.hidden = false;
       loss.reset();
       accuracy.reset();
     },
