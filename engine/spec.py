@@ -106,6 +106,12 @@ def _message(error, name):
         return f"unknown field {name!r}"
     if kind in ("int_type", "int_from_float"):
         return f"{name} must be a whole number, got {value!r}"
+    if kind == "too_short":
+        return f"{name} needs at least {ctx.get('min_length')} item(s), got {ctx.get('actual_length')}"
+    if kind == "too_long":
+        return f"{name} allows at most {ctx.get('max_length')} item(s), got {ctx.get('actual_length')}"
+    if kind == "string_pattern_mismatch":
+        return f"{name} must start with a letter or '_' and use only letters, digits, '_' or '-' (at most 32), got {value!r}"
     if kind == "missing":
         return f"{name} is required"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
