@@ -7,7 +7,8 @@
 
 Public API: DATASETS (registry: name -> DatasetInfo with metadata() and loader),
 load_dataset(name, **options) -> Dataset, prepare_all(progress), preview(name, ...),
-parse_upload(filename, data, limits) -> Dataset raising UploadError, credits(), catalog().
+parse_upload(filename, data, limits) -> Dataset raising UploadError, credits(), catalog(),
+images_like / texts_like (a drawn digit or a typed sentence -> the inputs a model expects).
 """
 from .dataset import Dataset
 from .options import OptionError
@@ -19,9 +20,10 @@ from .prepare import prepare_all
 from . import toy2d, images, shapes, classics, sentiment, sequences, series, names  # noqa: E402,F401
 from .preview import preview  # noqa: E402
 from .uploads import UploadError, UploadLimits, parse_upload  # noqa: E402
+from .probe_inputs import images_like, texts_like  # noqa: E402
 
 __all__ = [
     "DATASETS", "Dataset", "DatasetInfo", "OptionError", "SourceMissing", "catalog", "credits",
     "dataset_info", "load_dataset", "prepare_all", "preview", "UploadError", "UploadLimits",
-    "parse_upload",
+    "parse_upload", "images_like", "texts_like",
 ]

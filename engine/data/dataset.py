@@ -73,8 +73,16 @@ class Dataset:
             "suggested_output_activation": head["activation"],
             "suggested_loss": head["loss"],
             "options": _jsonable(self.options),
+            "extras": _small_extras(self.extras),
             "warnings": list(self.warnings),
         }
+
+
+def _small_extras(extras: dict) -> dict:
+    """The JSON-able extras (feature names, vocabulary, normalization, alphabet), without the
+    per-sample arrays and texts, which would make every message large."""
+    return {key: value for key, value in extras.items()
+            if not isinstance(value, np.ndarray) and not key.endswith(("_train", "_val"))}
 
 
 def _jsonable(options: dict) -> dict:
