@@ -6,13 +6,14 @@
 ((160, 2), 'float32')
 
 Public API: DATASETS (registry: name -> DatasetInfo with metadata() and loader),
-load_dataset(name, **options) -> Dataset, prepare_all(progress), preview(name, ...),
+load_dataset(name, **options) -> Dataset (load_shared: one copy for every caller with the same
+options), prepare_all(progress), preview(name, ...),
 parse_upload(filename, data, limits) -> Dataset raising UploadError, credits(), catalog(),
 images_like / texts_like (a drawn digit or a typed sentence -> the inputs a model expects).
 """
 from .dataset import Dataset
 from .options import OptionError
-from .registry import DATASETS, DatasetInfo, catalog, credits, dataset_info, load_dataset
+from .registry import DATASETS, DatasetInfo, catalog, credits, dataset_info, load_dataset, load_shared
 from .sources import SourceMissing
 from .prepare import prepare_all
 
@@ -24,6 +25,6 @@ from .probe_inputs import images_like, texts_like  # noqa: E402
 
 __all__ = [
     "DATASETS", "Dataset", "DatasetInfo", "OptionError", "SourceMissing", "catalog", "credits",
-    "dataset_info", "load_dataset", "prepare_all", "preview", "UploadError", "UploadLimits",
+    "dataset_info", "load_dataset", "load_shared", "prepare_all", "preview", "UploadError", "UploadLimits",
     "parse_upload", "images_like", "texts_like",
 ]

@@ -8,6 +8,8 @@
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
@@ -91,6 +93,30 @@ def load_dataset(name: str, **options) -> Dataset:
     SOURCES[info.source].require(name)
     loaded = info.loader(**resolved)
     loaded.options = resolved
+    return loaded
+
+
+SHARED_LIMIT = 4  # distinct (name, options) kept; Fashion-MNIST alone is ~220 MB as float32
+_shared: OrderedDict = OrderedDict()
+_shared_lock = threading.Lock()
+
+
+def load_shared(name: str, **options) -> Dataset:
+    """Like load_dataset, but callers asking for the same set with the same options get the same
+    Dataset object, so a classroom of 60 sessions on Fashion-MNIST holds one copy, not 60.
+    The arrays are shared: never modify them in place. (They stay writable, because numba
+    compiles a separate kernel for read-only arrays.)"""
+    info = dataset_info(name)
+    key = (name, tuple(sorted(resolve_options(info.options, options).items())))
+    with _shared_lock:
+        if key in _shared:
+            _shared.move_to_end(key)
+            return _shared[key]
+    loaded = load_dataset(name, **options)
+    with _shared_lock:
+        _shared[key] = loaded
+        while len(_shared) > SHARED_LIMIT:
+            _shared.popitem(last=False)
     return loaded
 
 

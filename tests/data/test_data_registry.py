@@ -112,3 +112,14 @@ def test_docstring_examples_run(module):
                                                  "preview": engine.data.preview},
                              optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+def test_load_shared_returns_one_copy_per_name_and_options():
+    from engine.data import load_shared
+    from engine.data.registry import SHARED_LIMIT
+    first = load_shared("xor", samples=100)
+    assert load_shared("xor", samples=100, noise=0.0) is first  # the defaults spelled out
+    assert load_shared("xor", samples=120) is not first
+    for samples in range(200, 200 + SHARED_LIMIT):
+        load_shared("xor", samples=samples)
+    assert load_shared("xor", samples=100) is not first  # evicted, loaded again
