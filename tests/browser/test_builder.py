@@ -110,6 +110,20 @@ def test_share_link_restores_network_data_and_hyperparameters(page, server_url, 
     other.goto(link)
     other.wait_for_selector("[data-testid=layer-out]")
     assert card_ids(other) == ["h1", "out"]
-    assert other.get_attribute("[data-testid=dataset-xor]", "aria-checked") == "true"
+    assert other.get_attribute("[data-testid=dataset-xor]", "aria-pressed") == "true"
     assert other.locator("#training-panel [data-field=lr] input[type=number]").input_value() == "0.003"
     page.console_watch.assert_clean()
+
+
+def test_state_round_trips_through_the_url_hash(page, server_url):
+    open_app(page, server_url)
+    same = page.evaluate("""async () => {
+        const {defaultState, fromHash, toHash} = await import('/js/state.js');
+        const state = {...defaultState(), dataset: 'xor', lr: 0.003, data: {noise: 0.2, features: ['x1', 'x1_sq']},
+                       layers: [{id: 'a', type: 'dense', units: 3}]};
+        const back = fromHash(toHash(state));
+        return JSON.stringify(back) === JSON.stringify(state) && toHash(defaultState()) === '';
+    }""")
+    assert same
+    # A damaged link falls back to the defaults instead of breaking the page.
+    assert page.evaluate("import('/js/state.js').then(m => m.fromHash('#lr=abc&layers=%5Bbroken').lr)") == 0.01

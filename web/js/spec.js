@@ -42,7 +42,7 @@ export function hyperFromState(state) {
   return {
     loss: state.loss,
     optimizer: {type: state.optimizer, lr: state.lr},
-    regularization: state.regularization === 'none' ? null : {type: state.regularization, rate: state.regRate},
+    regularization: {type: state.regularization, rate: state.regularization === 'none' ? 0 : state.regRate},
     batch_size: state.batchSize,
   };
 }
@@ -61,7 +61,6 @@ export function specFromState(state, catalog, loaded = null) {
     ...hyperFromState(state),
     seed: state.seed,
   };
-  if (spec.regularization === null) delete spec.regularization;
   return spec;
 }
 

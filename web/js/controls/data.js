@@ -68,7 +68,7 @@ const groupLabel = (group) => /** @type {Record<string, string>} */ (GROUP_LABEL
  * @returns {{show: (name: string, options: Record<string, any>) => void, setError: (field: string | null, message: string | null) => void}}
  */
 export function createDataPanel(root, datasets, handlers) {
-  const picker = el('div', {class: 'dataset-picker', role: 'radiogroup', 'aria-label': 'data set'});
+  const picker = el('div', {class: 'dataset-picker', role: 'group', 'aria-label': 'data set'});
   const about = el('p', {class: 'dataset-about'});
   const optionsBox = el('div', {class: 'dataset-options'});
   const errorLine = el('div', {class: 'field-error', role: 'alert'});
@@ -88,7 +88,7 @@ export function createDataPanel(root, datasets, handlers) {
       picker.append(details);
     }
     const button = /** @type {HTMLButtonElement} */ (el('button', {
-      type: 'button', class: 'dataset-choice', role: 'radio', 'aria-checked': 'false',
+      type: 'button', class: 'dataset-choice', 'aria-pressed': 'false',
       'data-testid': `dataset-${dataset.name}`, title: `${dataset.label}: ${dataset.help}`,
     }));
     const canvas = /** @type {HTMLCanvasElement} */ (el('canvas', {width: '56', height: '56', 'aria-hidden': 'true'}));
@@ -105,8 +105,7 @@ export function createDataPanel(root, datasets, handlers) {
   return {
     show(name, options) {
       for (const [key, button] of buttons) {
-        button.setAttribute('aria-checked', String(key === name));
-        button.tabIndex = key === name ? 0 : -1;
+        button.setAttribute('aria-pressed', String(key === name));
       }
       const dataset = datasets.find((d) => d.name === name);
       const openGroup = groups.get(dataset?.group ?? '');
