@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+import zipfile
 from dataclasses import dataclass
 from typing import Callable
 
@@ -57,7 +58,9 @@ def raw_arrays(key: str, dataset: str | None = None) -> dict:
     with _lock:
         if memo_key in _memory:
             return _memory[memo_key]
-        arrays = _read(path) if path.exists() else _convert_and_store(key, dataset or key)
+        arrays = _read(path) if path.exists() else None
+        if arrays is None:
+            arrays = _convert_and_store(key, dataset or key)
         for array in arrays.values():
             array.setflags(write=False)
         _memory[memo_key] = arrays
@@ -65,24 +68,30 @@ def raw_arrays(key: str, dataset: str | None = None) -> dict:
 
 
 def convert_to_cache(key: str) -> None:
-    """Writes the cache file of `key` (used by prepare_all)."""
+    """Writes the cache file of `key` (used by prepare_all); an unwritable cache raises OSError."""
     with _lock:
-        _convert_and_store(key, key)
+        _convert_and_store(key, key, must_write=True)
 
 
-def _read(path) -> dict:
-    with np.load(path, allow_pickle=False) as archive:
-        return {name: archive[name] for name in archive.files}
+def _read(path) -> dict | None:
+    """The cached arrays, or None when the file cannot be read (it is then converted again)."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return {name: archive[name] for name in archive.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        return None
 
 
-def _convert_and_store(key: str, dataset: str) -> dict:
+def _convert_and_store(key: str, dataset: str, must_write: bool = False) -> dict:
     raw = CONVERTERS[key]
     SOURCES[raw.source].require(dataset)
     arrays = raw.convert()
     try:
         _write_atomically(cache_path(key), arrays)
     except OSError:
-        pass  # a read-only install still works; it just converts again next process
+        if must_write:
+            raise
+        # A read-only install still works when loading; it just converts again next process.
     return arrays
 
 

@@ -93,3 +93,23 @@ def test_half_installed_source_counts_as_missing(monkeypatch, tmp_path):
     (female / "names.txt").write_text("Ada\n")
     monkeypatch.setenv("LAYERLAB_NPM_DIR", str(tmp_path))
     assert not SOURCES["first_names"].available()
+
+
+@needs("iris")
+def test_a_damaged_cache_file_is_converted_again(private_cache):
+    raw_arrays("iris")
+    forget_memory()
+    cache_path("iris").write_bytes(b"not an npz")
+    assert raw_arrays("iris")["x"].shape == (150, 4)
+
+
+@needs("iris")
+def test_prepare_reports_an_unwritable_cache(monkeypatch, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("LAYERLAB_DATA_DIR", str(blocker / "cache"))
+    forget_memory()
+    with pytest.raises(OSError):
+        prepare_all()
+    assert load_dataset("iris").x_train.shape == (120, 4)  # loading still works without a cache
+    forget_memory()
