@@ -14,6 +14,7 @@ import base64
 import numpy as np
 
 from .cache import raw_arrays
+from .options import resolve_options
 from .registry import dataset_info, load_dataset
 from .shapes import draw_shapes, SHAPE_NAMES
 from .sources import SOURCES
@@ -36,6 +37,7 @@ def encode_tensor(array: np.ndarray) -> dict:
 def preview(name: str, count: int = 16, **options) -> dict:
     """A few samples of `name` (with its options, where they change what the samples look like)."""
     info = dataset_info(name)
+    resolve_options(info.options, options)  # a bad option is refused the same way for every set
     SOURCES[info.source].require(name)
     count = int(min(max(count, 1), MAX_COUNT))
     builder = _BY_GROUP[info.group]

@@ -113,3 +113,10 @@ def test_prepare_reports_an_unwritable_cache(monkeypatch, tmp_path):
         prepare_all()
     assert load_dataset("iris").x_train.shape == (120, 4)  # loading still works without a cache
     forget_memory()
+
+
+def test_preview_refuses_unknown_options_for_every_kind_of_set():
+    from engine.data import OptionError
+    for name in ("xor", "shapes", "adding"):
+        with pytest.raises(OptionError):
+            preview(name, colour="red")
