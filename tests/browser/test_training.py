@@ -47,6 +47,14 @@ def test_spiral_trains_and_the_loss_shown_falls_then_pause_and_step(page, server
     assert late["loss"] < 0.7 * early["loss"], (early, late)
     shot(page, "training-spiral")
 
+    # A learning-rate change mid-run is applied without stopping or restarting the run.
+    lr = page.locator("#training-panel [data-field=lr] input[type=number]")
+    lr.fill("0.01")
+    lr.press("Tab")
+    before = status(page)["step"]
+    wait_for_step(page, before + 500)
+    assert status(page)["state"] == "running"
+
     page.click("[data-testid=pause]")
     wait_for_state(page, "paused")
     paused = status(page)["step"]

@@ -11,6 +11,7 @@
 import {build, control, dataset, hyper, subscribe} from './protocol.js';
 import {validateSpec} from './api.js';
 import {findDataset, hyperFromState, inputShape, specFromState} from './spec.js';
+import {prettyFeature} from './controls/data.js';
 
 const HYPER_KEYS = ['loss', 'optimizer', 'lr', 'batchSize', 'regularization', 'regRate'];
 const VALIDATE_DELAY_MS = 120;
@@ -70,6 +71,7 @@ export function createSync({store, catalog, live, bus, configureViews}) {
       plane: Boolean(info?.options.some((o) => o.name === 'features')),
       layers: state.layers,
       loss: state.loss,
+      inputNames: (state.data.features ?? info?.options.find((o) => o.name === 'features')?.default ?? []).map(prettyFeature),
     };
     live.send(subscribe(configureViews(context), 30));
     bus.emit('context', context);

@@ -19,6 +19,7 @@ const MAX_NEURONS = 12;
  * @property {string} id
  * @property {number} size     neurons (units); 0 for a layer drawn as a box
  * @property {string} [label]
+ * @property {string[]} [nodeLabels]  drawn left of each neuron (input feature names)
  */
 
 /**
@@ -133,6 +134,14 @@ export function createNetworkDiagram(container) {
       ctx.strokeStyle = '#59606e';
       ctx.lineWidth = 1;
       ctx.strokeRect(x - node / 2, y - node / 2, node, node);
+      const name = column.nodeLabels?.[i];
+      if (name) {
+        ctx.fillStyle = '#1d2330';
+        ctx.font = '12px system-ui, sans-serif';
+        ctx.textAlign = 'right';
+        ctx.fillText(name, x - node / 2 - 4, y + 4);
+        ctx.textAlign = 'center';
+      }
     }
     if (column.size > MAX_NEURONS) {
       const {x, y} = position(c, MAX_NEURONS - 1);

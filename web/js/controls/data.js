@@ -48,7 +48,7 @@ function createChipSet(option, chosen, onChange) {
  * @param {string} name  'x1_sq'
  * @returns {string} 'x₁²'
  */
-function prettyFeature(name) {
+export function prettyFeature(name) {
   return name.replace(/x1/g, 'x₁').replace(/x2/g, 'x₂').replace(/_sq/g, '²').replace(/_x/g, '·x').replace(/sin_/g, 'sin ');
 }
 

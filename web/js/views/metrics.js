@@ -59,7 +59,7 @@ export function createMetricsView(parent) {
 
   return {
     onFrame(frame) {
-      waiting.hidden = frame.step > 0;
+      if (frame.step > 0 || frame.evals?.length) waiting.hidden = true;
       if (frame.losses) {
         const values = tensorValues(frame.losses);
         if (values.length) {

@@ -30,6 +30,7 @@ import {outputProbabilities, readNeuronGrid} from './readers.js';
  * @property {boolean} plane             2-D points: neuron grid and decision boundary exist
  * @property {import('../state.js').LayerSpec[]} layers
  * @property {string} loss
+ * @property {string[]} [inputNames]   names of the input columns (2-D features), when known
  */
 
 /**
@@ -141,10 +142,10 @@ export function createViewsPanel(root, handlers) {
       if (views.neuron_grid && context) {
         const read = readNeuronGrid(views.neuron_grid, context.layers, context.loss);
         boundary.setGrid(read.output);
-        diagram.update({...read.diagramBase(context.inputShape[0] ?? 2), weights: read.weightsFrom(views.weights ?? null)});
+        diagram.update({...read.diagramBase(context.inputShape[0] ?? 2, context.inputNames), weights: read.weightsFrom(views.weights ?? null)});
       } else if (views.weights && context) {
         const read = readNeuronGrid(null, context.layers, context.loss);
-        diagram.update({...read.diagramBase(context.inputShape[0] ?? 2), weights: read.weightsFrom(views.weights)});
+        diagram.update({...read.diagramBase(context.inputShape[0] ?? 2, context.inputNames), weights: read.weightsFrom(views.weights)});
       }
       if (views.gradients && context) {
         flow.append(frame.step, weightNorms(views.gradients.norms ?? {}, context));

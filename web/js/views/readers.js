@@ -56,10 +56,12 @@ export function readNeuronGrid(payload, layers, loss) {
     output,
     /**
      * @param {number} inputSize
+     * @param {string[]} [inputNames]  feature names of the input neurons
      * @returns {{columns: import('../charts/network.js').Column[], neuronImages: Record<string, NeuronImage[]>}}
      */
-    diagramBase(inputSize) {
-      const columns = [{id: 'input', size: inputSize, label: 'input'}];
+    diagramBase(inputSize, inputNames) {
+      /** @type {import('../charts/network.js').Column[]} */
+      const columns = [{id: 'input', size: inputSize, label: 'input', nodeLabels: inputNames}];
       for (const layer of layers) if (typeof layer.units === 'number') columns.push({id: layer.id, size: layer.units, label: layer.id});
       return {columns, neuronImages: byLayer};
     },
