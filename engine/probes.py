@@ -16,6 +16,8 @@ x2 = linspace(y_max, y_min, n)[i]: row 0 is the top of the picture (largest x2),
 
 import numpy as np
 
+from engine.fused.grid import fused_neuron_grid, grid_eligible
+
 HISTOGRAM_BINS = 32
 
 
@@ -77,6 +79,8 @@ def neuron_grid(model, n: int = 100, extent=(-6.0, 6.0, -6.0, 6.0), features=Non
     ``features`` maps the (n*n, 2) grid points to the network's input features when the
     network does not take (x1, x2) directly (e.g. x1^2, sin x1 ... from engine.data.features).
     """
+    if grid_eligible(model):  # dense stacks: one njit pass, engine/fused/grid.py
+        return fused_neuron_grid(model, n, extent, features)
     points = grid_points(n, extent)
     inputs = features(points) if features is not None else points
     values = model.run(inputs, training=False)

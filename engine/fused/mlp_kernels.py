@@ -52,7 +52,7 @@ CLIP_NONE = 0
 CLIP_NORM = 1
 CLIP_VALUE = 2
 
-# Layers with at least this many multiply-adds per step go through BLAS (engine-core's dense
+# Layers with at least this many multiply-adds per step go through BLAS (the engine's dense
 # kernels); below it a BLAS call costs more than the arithmetic, so plain loops run instead.
 BLAS_MIN_MULTIPLY_ADDS = 32768
 
