@@ -98,6 +98,11 @@ def test_licence_page_credits_every_source():
         assert phrase in page
 
 
+# module -> the data set its docstring examples load (when that is not a generated one)
+EXAMPLE_NEEDS = {"names": "first_names", "sentiment": "sentiment", "series": "sunspots",
+                 "classics": "iris", "images": "digits8", "probe_inputs": "digits8"}
+
+
 def _modules():
     yield engine.data
     for info in pkgutil.walk_packages(engine.data.__path__, "engine.data."):
@@ -106,8 +111,9 @@ def _modules():
 
 @pytest.mark.parametrize("module", list(_modules()), ids=lambda m: m.__name__)
 def test_docstring_examples_run(module):
-    if module.__name__.endswith((".images", ".preview")) and not DATASETS["mnist"].available():
-        pytest.skip("examples read installed data")
+    needed = EXAMPLE_NEEDS.get(module.__name__.rsplit(".", 1)[-1])
+    if needed and not DATASETS[needed].available():
+        pytest.skip(f"the examples load {needed}, whose source is not installed")
     result = doctest.testmod(module, extraglobs={"load_dataset": load_dataset, "np": np,
                                                  "preview": engine.data.preview},
                              optionflags=doctest.ELLIPSIS)
