@@ -36,10 +36,7 @@ class Model:
         self._build_layers()
         self._allocate()
         self.reset_parameters()
-        self.loss_code = LOSS_CODES[spec.loss]
-        # sigmoid + binary_cross_entropy and softmax + cross_entropy compute the loss from logits
-        self.fused_output = (spec.loss, output_activation(spec)) in {
-            ("binary_cross_entropy", "sigmoid"), ("cross_entropy", "softmax")}
+        self.use_spec(spec)
         self._no_labels = np.empty(0, np.int64)
         self._no_target = np.empty((0, 0), self.dtype)
 
@@ -97,6 +94,14 @@ class Model:
             for name, _, value in layer.buffer_shapes():
                 layer.buffers[name][...] = value
         self.dropout_rng = np.random.default_rng([self.seed, _DROPOUT_STREAM])
+
+    def use_spec(self, spec: NetworkSpec):
+        """Adopt a spec with the same architecture (new loss or hyperparameters, same layers)."""
+        self.spec = spec
+        self.loss_code = LOSS_CODES[spec.loss]
+        # sigmoid + binary_cross_entropy and softmax + cross_entropy compute the loss from logits
+        self.fused_output = (spec.loss, output_activation(spec)) in {
+            ("binary_cross_entropy", "sigmoid"), ("cross_entropy", "softmax")}
 
     # ---------------------------------------------------------------------- parameters
 

@@ -22,7 +22,8 @@ from engine.optimizers import OptimizerState, scheduled_lr
 from engine.spec import SpecError, problem, validate_spec
 
 _BATCH_STREAM = 2_000_003  # seed-sequence key of the minibatch generator
-HYPER_KEYS = ("optimizer", "batch_size", "regularization", "grad_clip", "lr_schedule")
+HYPER_KEYS = ("optimizer", "batch_size", "regularization", "grad_clip", "lr_schedule", "loss")
+FIXED_KEYS = ("input", "layers", "mode", "seed")
 
 
 class Diverged(RuntimeError):
@@ -63,25 +64,30 @@ class Trainer:
         return scheduled_lr(self.spec.optimizer.lr, self.spec.lr_schedule, self.step_count)
 
     def set_hyper(self, changes: dict) -> None:
-        """Change hyperparameters mid-run (validated like a spec; raises SpecError).
+        """Change hyperparameters mid-run (validated like a spec; raises SpecError, changing nothing).
 
         ``{"optimizer": {"lr": 0.003}}`` edits the current optimizer and keeps its state;
         ``{"optimizer": {"type": "sgd", ...}}`` switches optimizer and starts its state fresh.
-        Also: batch_size, regularization, grad_clip, lr_schedule (None removes them).
+        Also batch_size, regularization, grad_clip, lr_schedule (None removes them) and loss.
+        A whole spec is accepted too, as long as its architecture (input, layers, mode, seed)
+        is the one the model was built from: those need a new model.
         """
-        unknown = [key for key in changes if key not in HYPER_KEYS]
-        if unknown:
-            raise SpecError([problem(key, f"{key!r} cannot be changed while training; "
-                                     f"changeable: {', '.join(HYPER_KEYS)}") for key in unknown])
         data = self.spec.model_dump(mode="json")
         for key, value in changes.items():
-            if key == "optimizer" and isinstance(value, dict) and value.get("type", data["optimizer"]["type"]) == data["optimizer"]["type"]:
-                value = {**data["optimizer"], **value}
+            current = data.get(key)
+            if key == "optimizer" and isinstance(value, dict) and isinstance(current, dict) \
+                    and value.get("type", current["type"]) == current["type"]:
+                value = {**current, **value}
             data[key] = value
         new_spec = validate_spec(data)
+        fixed = [key for key in FIXED_KEYS if getattr(new_spec, key) != getattr(self.spec, key)]
+        if fixed:
+            raise SpecError([problem(key, f"{key} cannot be changed while training; build a new model "
+                                     f"(changeable: {', '.join(HYPER_KEYS)})") for key in fixed])
         self.spec = new_spec
-        self.model.spec = new_spec
+        self.model.use_spec(new_spec)
         self.optimizer.update(new_spec.optimizer)
+        self.fused = plan_fused(self.model, self)  # the loss may have changed what it fuses
 
     # ----------------------------------------------------------------------- training
 

@@ -48,8 +48,9 @@ def test_neuron_grid_gives_every_neuron_neuron_major():
     points = grid_points(20, (-2.0, 2.0, -1.0, 1.0))
     assert tuple(points[0]) == (-2.0, 1.0) and tuple(points[19]) == (2.0, 1.0) and tuple(points[-1]) == (2.0, -1.0)
     values = model.run(points)
-    np.testing.assert_allclose(grid[3], values["h1"][:, 3].reshape(20, 20), rtol=1e-6)
-    np.testing.assert_allclose(grid[16], values["out"][:, 0].reshape(20, 20), rtol=1e-6)
+    # a picture needs no ulp parity: a fused grid kernel may use a faster tanh (abs error < 1e-6)
+    np.testing.assert_allclose(grid[3], values["h1"][:, 3].reshape(20, 20), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(grid[16], values["out"][:, 0].reshape(20, 20), rtol=1e-5, atol=1e-6)
 
 
 def test_neuron_grid_maps_points_through_input_features():

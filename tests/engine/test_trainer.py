@@ -108,9 +108,19 @@ def test_set_hyper_changes_batch_size_regularization_and_rejects_bad_values():
     with pytest.raises(SpecError) as caught:
         trainer.set_hyper({"batch_size": 0, "optimizer": {"lr": float("nan")}})
     assert {p["field"] for p in caught.value.problems} == {"batch_size", "optimizer.lr"}
-    with pytest.raises(SpecError, match="cannot be changed while training"):
-        trainer.set_hyper({"layers": []})
+    with pytest.raises(SpecError, match="layers cannot be changed while training"):
+        trainer.set_hyper({"layers": [{"id": "out", "type": "dense", "units": 1}]})
     assert trainer.spec.batch_size == 32  # a rejected change leaves everything as it was
+
+
+def test_set_hyper_accepts_a_whole_spec_and_a_new_loss():
+    x, y = xor_data()
+    model, trainer, _ = train(playground_spec(), x, y, 3)
+    whole = playground_spec(loss="mse", optimizer={"type": "adam", "lr": 0.001})
+    trainer.set_hyper(whole)
+    assert trainer.spec.loss == "mse" and not model.fused_output and trainer.optimizer.steps == 3
+    losses = trainer.train(x, y, steps=5)
+    assert np.all(np.isfinite(losses))  # trains on with the new loss
 
 
 def test_learning_rate_schedule_reaches_the_optimizer():
@@ -148,3 +158,17 @@ def test_perceptron_cannot_learn_xor():
     y = np.array([[0], [1], [1], [0]] * 10, np.float32)
     model, _, errors = train(perceptron_spec(), x, y, 2000)
     assert accuracy(model, x, y) <= 0.75 and errors[-200:].mean() > 0.2  # it keeps making mistakes
+
+
+def test_evaluate_reports_loss_and_accuracy_for_classifiers():
+    from engine.metrics import evaluate
+
+    x, y = xor_data()
+    model, _, _ = train(playground_spec(), x, y, 3000)
+    result = evaluate(model, playground_spec(), x, y, chunk=64)
+    assert result["accuracy"] >= 0.95 and result["loss"] == pytest.approx(model.loss(x, y), rel=1e-5)
+    regression = build_model(playground_spec(loss="mse"))
+    assert set(evaluate(regression, None, x, y)) == {"loss"}
+    perceptron = build_model(perceptron_spec())
+    scored = evaluate(perceptron, perceptron_spec(), x, y)
+    assert scored["loss"] == pytest.approx(1 - scored["accuracy"])
