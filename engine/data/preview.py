@@ -17,7 +17,6 @@ from .cache import raw_arrays
 from .options import resolve_options
 from .registry import dataset_info, load_dataset
 from .shapes import draw_shapes, SHAPE_NAMES
-from .sources import SOURCES
 
 # data set -> (raw cache key, pixel key, label key, largest pixel value)
 RAW_IMAGES = {
@@ -38,7 +37,7 @@ def preview(name: str, count: int = 16, **options) -> dict:
     """A few samples of `name` (with its options, where they change what the samples look like)."""
     info = dataset_info(name)
     resolve_options(info.options, options)  # a bad option is refused the same way for every set
-    SOURCES[info.source].require(name)
+    info.require()
     count = int(min(max(count, 1), MAX_COUNT))
     builder = _BY_GROUP[info.group]
     out = builder(name, count, options)

@@ -16,7 +16,8 @@ from typing import Callable
 from .credits import CREDITS, credit_json
 from .dataset import SUGGESTED_HEAD, Dataset
 from .options import Option, OptionError, resolve_options
-from .sources import SOURCES
+from .cache import CONVERTERS, is_cached
+from .sources import SOURCES, SourceMissing
 
 GROUPS = ("toy2d", "images", "classics", "text", "sequences", "series")
 
@@ -38,7 +39,12 @@ class DatasetInfo:
     description: str = ""
 
     def available(self) -> bool:
-        return SOURCES[self.source].available()
+        """Installed, or already converted into the cache (a deployment may ship only the cache)."""
+        return SOURCES[self.source].available() or (self.name in CONVERTERS and is_cached(self.name))
+
+    def require(self) -> None:
+        if not self.available():
+            raise SourceMissing(self.name, SOURCES[self.source])
 
     def metadata(self) -> dict:
         """JSON-able description for /api/catalog and the data panel."""
@@ -90,7 +96,7 @@ def load_dataset(name: str, **options) -> Dataset:
     command) when the source is not installed."""
     info = dataset_info(name)
     resolved = resolve_options(info.options, options)
-    SOURCES[info.source].require(name)
+    info.require()
     loaded = info.loader(**resolved)
     loaded.options = resolved
     return loaded
