@@ -49,7 +49,7 @@ function gridColor(grid) {
     let extent = 1e-9;
     for (const v of values) extent = Math.max(extent, Math.abs(v));
     const centre = grid.kind === 'probability' ? (v) => (v - 0.5) * 2 : (v) => v / extent;
-    return (x, y) => divergingRgb(0.85 * centre(values[y * width + x]));
+    return (x, y) => divergingRgb(0.6 * centre(values[y * width + x]));
   }
   const palette = CLASS_COLORS.map(hexToRgb);
   return (x, y) => {
@@ -63,7 +63,7 @@ function gridColor(grid) {
     }
     const first = grid.kind === 'logit' ? Math.exp(values[best * plane + cell]) : values[best * plane + cell];
     const confidence = Math.max(0, Math.min(1, (first / Math.max(total, 1e-9) - 1 / classes) / (1 - 1 / classes)));
-    const tint = 0.15 + 0.6 * confidence;
+    const tint = 0.1 + 0.45 * confidence;
     const colour = palette[best % palette.length];
     return /** @type {[number, number, number]} */ (colour.map((v, k) => WHITE[k] * (1 - tint) + v * tint));
   };

@@ -60,10 +60,15 @@ export function createPlayer(root, onAction) {
     buttons.play.hidden = state === 'running';
     buttons.pause.hidden = state !== 'running';
     buttons.step.toggleAttribute('disabled', state === 'running');
-    const parts = [`${state}`, `step ${step}`, `epoch ${epoch}`, `loss ${loss == null ? '–' : formatValue(loss)}`];
-    if (valLoss != null) parts.push(`val ${formatValue(valLoss)}`);
-    if (state === 'running' && rate) parts.push(`${Math.round(rate)} steps/s`);
-    status.textContent = parts.join(' · ') + (note ? ` — ${note}` : '');
+    // Two short lines fit a projector's top bar: progress above, the numbers that matter below.
+    const progress = [state, `step ${step}`, `epoch ${epoch}`];
+    if (state === 'running' && rate) progress.push(`${formatRate(rate)} steps/s`);
+    const numbers = [`loss ${loss == null ? '–' : formatValue(loss)}`];
+    if (valLoss != null) numbers.push(`val ${formatValue(valLoss)}`);
+    if (note) numbers.push(note);
+    status.replaceChildren(el('span', {class: 'status-progress'}, `${progress.join(' · ')} · `),
+      el('span', {class: 'status-numbers'}, numbers.join(' · ')));
+    status.title = status.textContent ?? '';
     status.className = `status state-${state}`;
   }
 
@@ -93,4 +98,14 @@ export function createPlayer(root, onAction) {
       render();
     },
   };
+}
+
+/**
+ * @param {number} rate  steps per second
+ * @returns {string} "830", "12k", "1.2M"
+ */
+function formatRate(rate) {
+  if (rate >= 1e6) return `${(rate / 1e6).toFixed(1)}M`;
+  if (rate >= 1e4) return `${Math.round(rate / 1e3)}k`;
+  return String(Math.round(rate));
 }
