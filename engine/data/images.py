@@ -17,7 +17,7 @@ from .augment import augment_images
 from .cache import raw_arrays, raw_source
 from .dataset import Dataset, class_labels
 from .idx import read_idx_file
-from .options import Option, split_options
+from .options import Option, seed_option, split_options
 from .registry import register
 from .sources import fashion_mnist_dir, npm_dir
 from .splits import stratified_split
@@ -71,7 +71,7 @@ def image_options(val_split: float | None = 0.2, samples: Option | None = None) 
         Option("noise_std", 0.0, "float", low=0.0, high=0.5, help="augmentation: Gaussian pixel noise"),
         Option("augmented_copies", 1, "int", low=1, high=4,
                help="augmented copies appended to the training set when any augmentation is on"),
-        *(split_options(val_split) if val_split is not None else split_options()[1:]),
+        *(split_options(val_split) if val_split is not None else (seed_option(),)),
     )
 
 

@@ -112,10 +112,14 @@ def resolve_options(declared: tuple[Option, ...], given: dict) -> dict:
 
 
 # Options most data sets share; declared once so their bounds agree everywhere.
+def seed_option() -> Option:
+    return Option("seed", 0, "int", low=0, high=2**31 - 1, help="seed of the sampling and the split")
+
+
 def split_options(val_split: float = 0.2) -> tuple[Option, ...]:
     return (
         Option("val_split", val_split, "float", low=0.05, high=0.9,
                help="fraction of the samples held out for validation"),
-        Option("seed", 0, "int", low=0, high=2**31 - 1, help="seed of the sampling and the split"),
+        seed_option(),
     )
 
