@@ -4,6 +4,8 @@ The server runs as a subprocess (uvicorn with the app factory) on a free loopbac
 tests see exactly what a learner's browser sees: static files, /vendor packages, REST and /ws.
 Every page fixture fails its test on a console error or an uncaught exception.
 """
+import os
+
 import pytest
 
 from browser_harness import ARTIFACTS, VIEWPORT, chromium, missing_prerequisite, serve
@@ -17,7 +19,12 @@ if _missing:
 
 @pytest.fixture(scope="session")
 def server_url():
+    """A fresh server per run; LAYERLAB_BROWSER_SERVER=http://host:port reuses one already running."""
     ARTIFACTS.mkdir(exist_ok=True)
+    running = os.environ.get("LAYERLAB_BROWSER_SERVER")
+    if running:
+        yield running.rstrip("/")
+        return
     with serve(ARTIFACTS / "server.log") as url:
         yield url
 

@@ -117,7 +117,7 @@ async function start() {
   bus.on('history', (message) => views.onHistory(message));
   bus.on('reset', () => views.onReset());
   bus.on('probe_result', (result) => views.onProbeResult(result));
-  bus.on('error', (error) => notices.fromServer(error));
+  bus.on('error', (error) => notices.fromServer(error, sync.isSwitching()));
   bus.on('notice', ({kind, text}) => notices.show(kind, text, 10));
 
   wireShortcuts({

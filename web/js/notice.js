@@ -16,6 +16,8 @@ import {splitFieldPath} from './api.js';
 
 const DATA_CODES = new Set(['invalid_dataset', 'no_dataset']);
 const QUIET_CODES = new Set(['rate_limited', 'unknown_session']);
+/** Errors expected while a new data set meets the old network, before its own network is built. */
+const SWITCHING_CODES = new Set(['incompatible_data', 'engine_error', 'invalid_input']);
 
 /**
  * @param {ErrorTargets} targets
@@ -40,9 +42,12 @@ export function createNotices(targets) {
   return {
     show,
     clear: () => show('info', ''),
-    /** @param {{code: string, message: string, field: string | null}} error */
-    fromServer(error) {
-      if (QUIET_CODES.has(error.code)) return;
+    /**
+     * @param {{code: string, message: string, field: string | null}} error
+     * @param {boolean} [switching]  a data-set change is under way
+     */
+    fromServer(error, switching = false) {
+      if (QUIET_CODES.has(error.code) || (switching && SWITCHING_CODES.has(error.code))) return;
       const {index, field} = splitFieldPath(error.field);
       const layer = index !== null ? targets.layers()[index] : undefined;
       if (layer && targets.showOnLayer(layer.id, field, error.message)) {

@@ -36,6 +36,8 @@ export function createSync({store, catalog, live, bus, configureViews}) {
   let loaded = null;
   /** a data set was sent: build once the server says it is loaded, with its real input shape */
   let buildAfterLoad = false;
+  /** between a new data set and the network built for it the old network meets the new data */
+  let switching = false;
 
   /** @param {boolean} sendBuild */
   async function validateNow(sendBuild) {
@@ -80,6 +82,7 @@ export function createSync({store, catalog, live, bus, configureViews}) {
   function sendDataset() {
     const state = store.get();
     buildAfterLoad = true;
+    switching = true;
     live.send(dataset(state.dataset, state.data));
     bus.emit('dataset-chosen', state);
   }
@@ -96,6 +99,7 @@ export function createSync({store, catalog, live, bus, configureViews}) {
     }
   });
 
+  bus.on('built', () => { if (!buildAfterLoad) switching = false; });
   bus.on('dataset_loaded', (message) => {
     loaded = {name: message.name, info: message.info ?? {}};
     if (buildAfterLoad) {
@@ -110,6 +114,7 @@ export function createSync({store, catalog, live, bus, configureViews}) {
   bus.on('error', (error) => {
     if (buildAfterLoad && /dataset/.test(error.code)) {
       buildAfterLoad = false;
+      switching = false;
       validateNow(false);
     }
   });
@@ -130,5 +135,7 @@ export function createSync({store, catalog, live, bus, configureViews}) {
       buildAfterLoad = false;
     },
     resubscribe,
+    /** @returns {boolean} the old network and the new data meet for a moment: mismatch errors are expected */
+    isSwitching: () => switching,
   };
 }

@@ -16,7 +16,7 @@ import {createSurface} from './canvas.js';
 export function createConfusion(container) {
   /** @type {{counts: ArrayLike<number>, classes: number, names: string[]} | null} */
   let current = null;
-  const surface = createSurface(container, paint, {aspect: 1, label: 'confusion matrix, rows true class, columns predicted'});
+  const surface = createSurface(container, paint, {aspect: 0.8, label: 'confusion matrix, rows true class, columns predicted'});
 
   /**
    * @param {CanvasRenderingContext2D} ctx
@@ -26,8 +26,9 @@ export function createConfusion(container) {
   function paint(ctx, width, height) {
     if (!current) return;
     const {counts, classes, names} = current;
-    const margin = 34;
-    const cell = Math.min((width - margin) / classes, (height - margin) / classes);
+    const margin = classes > 4 ? 26 : 64;
+    const side = Math.min(width, height, 320);
+    const cell = (side - margin) / classes;
     ctx.font = `${Math.max(10, Math.min(15, cell / 3))}px system-ui, sans-serif`;
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
@@ -44,8 +45,9 @@ export function createConfusion(container) {
         if (cell > 18) ctx.fillText(String(Math.round(counts[row * classes + col])), x + cell / 2, y + cell / 2);
       }
       ctx.fillStyle = '#1d2330';
-      ctx.fillText(shortName(names[row] ?? String(row)), margin / 2, margin + row * cell + cell / 2);
-      ctx.fillText(shortName(names[row] ?? String(row)), margin + row * cell + cell / 2, margin / 2);
+      const label = shortName(names[row] ?? String(row), classes > 4 ? 3 : 9);
+      ctx.fillText(label, margin / 2, margin + row * cell + cell / 2);
+      ctx.fillText(label, margin + row * cell + cell / 2, margin / 2);
     }
   }
 
@@ -59,8 +61,9 @@ export function createConfusion(container) {
 
 /**
  * @param {string} name
- * @returns {string} at most 4 characters, so labels fit above narrow columns
+ * @param {number} most
+ * @returns {string} at most `most` characters, so labels fit beside narrow rows
  */
-function shortName(name) {
-  return name.length > 4 ? name.slice(0, 4) : name;
+function shortName(name, most) {
+  return name.length > most ? `${name.slice(0, most - 1)}…` : name;
 }

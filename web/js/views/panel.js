@@ -35,14 +35,21 @@ import {outputProbabilities, readNeuronGrid} from './readers.js';
 
 /**
  * @param {HTMLElement} parent
- * @returns {HTMLElement}
+ * @returns {{element: HTMLElement, setNames: (names: string[]) => void}}  the colour key of a binary boundary
  */
 function boundaryLegend(parent) {
-  const legend = el('div', {class: 'legend-scale'});
-  legend.append(el('span', {}, 'class 0'), el('span', {class: 'bar', 'aria-hidden': 'true'}), el('span', {}, 'class 1'),
-    el('span', {}, ' · filled dots: training data'));
-  parent.append(legend);
-  return legend;
+  const element = el('div', {class: 'legend-scale'});
+  const low = el('span', {}, 'class 0');
+  const high = el('span', {}, 'class 1');
+  element.append(low, el('span', {class: 'bar', 'aria-hidden': 'true'}), high);
+  parent.append(element);
+  return {
+    element,
+    setNames(names) {
+      low.textContent = names[0] ?? 'class 0';
+      high.textContent = names[1] ?? 'class 1';
+    },
+  };
 }
 
 /**
@@ -119,7 +126,8 @@ export function createViewsPanel(root, handlers) {
       const denseOnly = next.inputShape.length === 1 && next.layers.some((l) => typeof l.units === 'number');
       const digits = isDigitShape(next.inputShape) && isClassifier();
       boundaryCard.show(next.plane);
-      legend.hidden = next.task !== 'binary_classification';
+      legend.element.hidden = next.task !== 'binary_classification';
+      legend.setNames(next.classNames);
       networkCard.show(denseOnly);
       digitCard.show(digits);
       confusionCard.show(isClassifier());
