@@ -2,10 +2,11 @@
 
     python -m engine.warmup          # progress bar, then cold/warm timing and cache statistics
 
-``warmup(progress)`` runs tiny real workloads - every activation, loss, optimizer, layer,
-regularizer, clipping mode, the perceptron rule and the probes - through the same code paths as
-training, so exactly the signatures training uses get compiled. ``progress(name, i, total)`` is
-called before each task (and once more with i == total when done).
+``warmup(progress)`` first calls every kernel family on tiny float32 arrays (one compile each,
+so the progress display moves while the compiler works), then runs tiny real workloads - every
+activation, loss, optimizer, layer, regularizer, clipping mode, the perceptron rule, the fused
+paths and the probes - through the same code as training, so every signature training uses is
+compiled. ``progress(name, i, total)`` is called before each task (and with i == total at the end).
 """
 
 import importlib
@@ -16,6 +17,7 @@ import time
 import numpy as np
 
 from engine import probes
+from engine.kernels import activations, dense, dropout, losses, norm, optim, perceptron, regularize
 from engine.kernels.codes import ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES
 from engine.model import build_model
 from engine.train import Trainer
@@ -86,8 +88,46 @@ def _perceptron_and_probes_task():
     return run
 
 
+def _kernel_family_tasks():
+    f32 = np.float32
+    z, a, g = np.linspace(-2, 2, 12, dtype=f32).reshape(4, 3), np.empty((4, 3), f32), np.ones((4, 3), f32)
+    w, b = np.ones((3, 2), f32), np.zeros(3, f32)
+    flat, state, hyper = np.ones(6, f32), np.zeros((optim.STATE_SLOTS, 6), f32), np.zeros(optim.HYPER_SIZE)
+    labels, segments = np.zeros(4, np.int64), (np.array([0], np.int64), np.array([3], np.int64))
+    x3, c = np.ones((4, 3, 1), f32), np.ones(3, f32)
+
+    def norms():
+        norm.batch_norm_fwd_train(x3, c, c, c.copy(), c.copy(), 0.1, 1e-5, x3.copy(), c.copy(), c.copy(), x3.copy())
+        norm.batch_norm_fwd_eval(x3, c, c, c, c, 1e-5, x3.copy())
+        norm.batch_norm_bwd(x3, x3, c, c, x3.copy(), c.copy(), c.copy())
+        norm.layer_norm_fwd(z, c, c, 1e-5, a, np.empty(4, f32), np.empty(4, f32), a.copy())
+        norm.layer_norm_bwd(g, z, c, np.ones(4, f32), a, c.copy(), c.copy())
+
+    def elementwise_and_regularization():
+        dropout.dropout_fwd(flat, np.ones(6, np.uint8), 2.0, flat.copy())
+        dropout.dropout_bwd(flat, np.ones(6, np.uint8), 2.0, flat.copy())
+        regularize.add_penalty_grads(flat, flat.copy(), *segments, regularize.REG_L2, 0.1)
+        regularize.penalty(flat, *segments, regularize.REG_L1, 0.1)
+        regularize.clip_grads_by_norm(flat.copy(), 1.0)
+        regularize.clip_grads_by_value(flat.copy(), 1.0)
+
+    return [
+        ("kernels: activations", lambda: (activations.activation_fwd(3, z, a), activations.activation_bwd(3, z, a, g, a.copy()))),
+        ("kernels: dense", lambda: (dense.dense_fwd(z[:, :2].copy(), w, b, a),
+                                    dense.dense_bwd(z[:, :2].copy(), w, g, z[:, :2].copy(), w.copy(), b.copy(), True))),
+        ("kernels: losses", lambda: (losses.loss_fwd(0, z, g, labels), losses.loss_bwd(0, z, g, labels, a))),
+        ("kernels: optimizers", lambda: optim.optimizer_step(1, flat.copy(), flat, state, hyper, 1)),
+        ("kernels: batch_norm, layer_norm", norms),
+        ("kernels: dropout, regularization, clipping", elementwise_and_regularization),
+        ("kernels: perceptron rule", lambda: perceptron.perceptron_update(z[:, :2].copy(), a[:, :1].copy(), w[:1].copy(), b[:1].copy(), 0.1)),
+        ("fused training kernel (dense stacks)", _loss_task("mse")),
+        ("fused neuron grid", lambda: probes.neuron_grid(_train_once(_spec([{"id": "out", "type": "dense", "units": 1}])), n=4)),
+    ]
+
+
 def tasks():
-    out = [(f"activation {name}", _activation_task(name)) for name in ACTIVATION_CODES]
+    out = _kernel_family_tasks()
+    out += [(f"activation {name}", _activation_task(name)) for name in ACTIVATION_CODES]
     out += [(f"loss {name}", _loss_task(name)) for name in LOSS_CODES]
     out += [(f"optimizer {name}", _optimizer_task(name)) for name in OPTIMIZER_CODES]
     out += [("layers: batch_norm, layer_norm, dropout, add, concat", _layers_task()),
@@ -97,16 +137,17 @@ def tasks():
 
 
 def kernel_dispatchers():
-    """Every njit dispatcher in engine.kernels (for cache statistics)."""
-    import engine.kernels as package
+    """Every njit dispatcher in engine.kernels and engine.fused (for cache statistics)."""
     from numba.core.registry import CPUDispatcher
 
     found = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"engine.kernels.{info.name}")
-        for name, value in vars(module).items():
-            if isinstance(value, CPUDispatcher) and value.__module__ == module.__name__:
-                found[f"{info.name}.{name}"] = value
+    for package_name in ("engine.kernels", "engine.fused"):
+        package = importlib.import_module(package_name)
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package_name}.{info.name}")
+            for name, value in vars(module).items():
+                if isinstance(value, CPUDispatcher) and value.__module__ == module.__name__:
+                    found[f"{info.name}.{name}"] = value
     return found
 
 
