@@ -16,8 +16,8 @@ from server.settings import Quotas
 WIDTH_FIELDS = ("units", "out_channels", "hidden_size", "embedding_dim", "embed_dim", "ff_dim")
 
 
-def _problem(message: str, field: str | None) -> dict:
-    return {"code": "quota_exceeded", "message": message, "field": field}
+def _problem(message: str, field: str | None, layer: str | None = None) -> dict:
+    return {"code": "quota_exceeded", "message": message, "field": field, "layer": layer}
 
 
 def check_raw(spec, quotas: Quotas) -> list[dict]:
@@ -40,7 +40,8 @@ def check_raw(spec, quotas: Quotas) -> list[dict]:
 def _check_widths(layer, index: int, quotas: Quotas) -> list[dict]:
     if not isinstance(layer, dict):
         return []
-    return [_problem(f"{name} can be at most {quotas.max_units} on this server", f"layers[{index}].{name}")
+    return [_problem(f"{name} can be at most {quotas.max_units} on this server", f"layers[{index}].{name}",
+                     layer.get("id"))
             for name in WIDTH_FIELDS
             if isinstance(layer.get(name), (int, float)) and layer[name] > quotas.max_units]
 
@@ -52,7 +53,8 @@ def check_summary(spec: dict, layers: list[dict], quotas: Quotas) -> list[dict]:
     if total > quotas.max_params:
         biggest = max(range(len(layers)), key=lambda i: layers[i]["params"])
         problems.append(_problem(f"{total:,} parameters is over this server's limit of {quotas.max_params:,}; "
-                                 f"the largest layer is {layers[biggest]['id']}", f"layers[{biggest}]"))
+                                 f"the largest layer is {layers[biggest]['id']}", f"layers[{biggest}]",
+                                 layers[biggest]["id"]))
     flops = estimated_flops(layers, int(spec.get("batch_size", 32)))
     if flops > quotas.max_flops_per_step:
         problems.append(_problem(f"one training step would take about {flops / 1e9:.1f} GFLOP, over this server's "

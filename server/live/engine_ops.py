@@ -19,17 +19,28 @@ CLASSIFICATION_LOSSES = ("binary_cross_entropy", "cross_entropy")
 
 def validate(spec: dict, quotas: Quotas) -> dict:
     """spec -> {valid, layers, total_params, errors}: shapes and counts, no arrays allocated."""
-    from engine import SpecError, summarize_spec
-    errors = quota_checks.check_raw(spec, quotas)
+    from engine.spec import SpecError, validate_spec
+    errors = quota_checks.check_raw(spec, quotas)  # shape inference never sees a 10^7-unit layer
+    try:
+        checked = validate_spec(spec) if not errors else None
+    except SpecError as problem:
+        errors = spec_errors(problem)
     if errors:
         return {"valid": False, "layers": [], "total_params": 0, "errors": errors}
-    try:
-        layers = summarize_spec(spec)
-    except SpecError as problem:
-        return {"valid": False, "layers": [], "total_params": 0, "errors": spec_errors(problem)}
+    layers = summarize(spec, checked)
     total = sum(layer["params"] for layer in layers)
     errors = quota_checks.check_summary(spec, layers, quotas)
     return {"valid": not errors, "layers": layers, "total_params": total, "errors": errors}
+
+
+def summarize(raw: dict, checked) -> list[dict]:
+    """Per layer {id, type, output_shape, params} by the engine's shape inference (no arrays)."""
+    from engine.graph import check_graph, infer_shapes
+    from engine.registry import LAYERS
+    _, order = check_graph(raw["layers"])
+    shapes, _ = infer_shapes(dict(enumerate(checked.layers)), order, tuple(checked.input.shape), LAYERS)
+    return [{"id": layer.id, "type": layer.type, "output_shape": list(shapes[layer.id][0]),
+             "params": int(shapes[layer.id][1])} for layer in checked.layers]
 
 
 def build(spec: dict, quotas: Quotas):
@@ -53,7 +64,7 @@ def rebuild(spec: dict):
 
 def spec_errors(problem) -> list[dict]:
     """The engine's SpecError as [{code, message, field, layer}] (every problem, not just one)."""
-    found = getattr(problem, "errors", None) or [{"message": str(problem)}]
+    found = getattr(problem, "problems", None) or [{"message": str(problem)}]
     errors = []
     for error in found:
         entry = dict(error) if isinstance(error, dict) else {"message": str(error)}
@@ -71,7 +82,8 @@ def batch_size(spec: dict | None) -> int:
 
 def apply_hyper(spec: dict, model, trainer, changes: dict, quotas: Quotas):
     """A new spec with `changes`; the trainer keeps the weights and, where it can, its state."""
-    from engine import SpecError, Trainer
+    from engine import Trainer
+    from engine.spec import SpecError
     allowed = {"optimizer", "batch_size", "regularization", "loss", "grad_clip", "schedule"}
     for key in changes:
         if key not in allowed:
