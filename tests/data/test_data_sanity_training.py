@@ -1,8 +1,9 @@
 """Sanity: a small reference model trained by Layerlab's own engine learns each real data set.
 
 Each test trains in chunks, checks validation accuracy after each chunk and stops once a goal a
-little above the required accuracy is reached (so a pass has a margin), within a step budget and
-a wall-clock budget (marked slow; CI runs them).
+little above the required accuracy is reached (so a pass has a margin). Training is seeded, so
+the steps needed are the same on every machine; the step budget bounds the work and a generous
+wall-clock cap bounds a badly overloaded machine (marked slow; CI runs them).
 """
 from __future__ import annotations
 
@@ -54,24 +55,24 @@ def train_until(spec: dict, data, target: float, max_steps: int, budget_s: float
 def test_mnist_10k_mlp_reaches_94_percent():
     data = load_dataset("mnist", flatten=True)
     spec = mlp_spec(784, [128, 64], 10, "cross_entropy", 1e-3, 64)
-    score, _, elapsed = train_until(spec, data, 0.955, max_steps=4000, budget_s=90)
-    assert score >= 0.94 and elapsed < 90
+    score, _, _ = train_until(spec, data, 0.955, max_steps=4000, budget_s=240)
+    assert score >= 0.94
 
 
 @needs("fashion_mnist")
 def test_fashion_mnist_mlp_reaches_85_percent():
     data = load_dataset("fashion_mnist", flatten=True)
     spec = mlp_spec(784, [128, 64], 10, "cross_entropy", 1e-3, 64)
-    score, _, elapsed = train_until(spec, data, 0.87, max_steps=8000, budget_s=120, chunk=500)
-    assert score >= 0.85 and elapsed < 120
+    score, _, _ = train_until(spec, data, 0.87, max_steps=8000, budget_s=300, chunk=500)
+    assert score >= 0.85
 
 
 @needs("sentiment")
 def test_sentiment_bag_of_words_reaches_70_percent():
     data = load_dataset("sentiment", representation="bag_of_words", vocab_size=2000)
     spec = mlp_spec(2000, [32], 1, "binary_cross_entropy", 1e-3, 32)
-    score, _, elapsed = train_until(spec, data, 0.80, max_steps=3000, budget_s=60, chunk=150)
-    assert score >= 0.70 and elapsed < 60
+    score, _, _ = train_until(spec, data, 0.80, max_steps=3000, budget_s=120, chunk=150)
+    assert score >= 0.70
 
 
 def test_generated_spiral_is_learnable_with_sin_features():
@@ -79,3 +80,14 @@ def test_generated_spiral_is_learnable_with_sin_features():
     spec = mlp_spec(4, [16, 16], 1, "binary_cross_entropy", 0.01, 16)
     score, _, _ = train_until(spec, data, 0.95, max_steps=8000, budget_s=30, chunk=500)
     assert score >= 0.9
+
+
+@pytest.mark.parametrize("name,required,flatten", [
+    ("iris", 0.9, None), ("wine", 0.9, None), ("breast_cancer", 0.9, None), ("digits8", 0.9, True)])
+def test_small_classics_are_learnable(name, required, flatten):
+    data = load_dataset(name, **({"flatten": True} if flatten else {}))
+    binary = data.task == "binary_classification"
+    spec = mlp_spec(data.input_shape[0], [32], 1 if binary else data.num_classes,
+                    "binary_cross_entropy" if binary else "cross_entropy", 0.01, 16)
+    score, _, _ = train_until(spec, data, required + 0.03, max_steps=3000, budget_s=30, chunk=100)
+    assert score >= required
