@@ -78,7 +78,7 @@ def test_sentiment_bag_of_words_reaches_70_percent():
 def test_generated_spiral_is_learnable_with_sin_features():
     data = load_dataset("spiral", samples=600, noise=0.0, features=["x1", "x2", "sin_x1", "sin_x2"])
     spec = mlp_spec(4, [16, 16], 1, "binary_cross_entropy", 0.01, 16)
-    score, _, _ = train_until(spec, data, 0.95, max_steps=8000, budget_s=30, chunk=500)
+    score, _, _ = train_until(spec, data, 0.95, max_steps=8000, budget_s=120, chunk=500)
     assert score >= 0.9
 
 
@@ -89,5 +89,5 @@ def test_small_classics_are_learnable(name, required, flatten):
     binary = data.task == "binary_classification"
     spec = mlp_spec(data.input_shape[0], [32], 1 if binary else data.num_classes,
                     "binary_cross_entropy" if binary else "cross_entropy", 0.01, 16)
-    score, _, _ = train_until(spec, data, required + 0.03, max_steps=3000, budget_s=30, chunk=100)
+    score, _, _ = train_until(spec, data, required + 0.03, max_steps=3000, budget_s=120, chunk=100)
     assert score >= required
