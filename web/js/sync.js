@@ -73,6 +73,7 @@ export function createSync({store, catalog, live, bus, configureViews}) {
       plane: Boolean(info?.options.some((o) => o.name === 'features')),
       layers: state.layers,
       loss: state.loss,
+      imageShape: info?.inputShape.length === 3 ? info.inputShape : null,
       inputNames: (state.data.features ?? info?.options.find((o) => o.name === 'features')?.default ?? []).map(prettyFeature),
     };
     live.send(subscribe(configureViews(context), 30));

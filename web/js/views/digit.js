@@ -81,9 +81,10 @@ function readDigit(canvas) {
 /**
  * @param {HTMLElement} container
  * @param {(pixels: Float32Array) => void} onDigit  called after each stroke with the 28×28 image
+ * @param {() => void} [onClear]
  * @returns {DigitPad}
  */
-export function createDigitPad(container, onDigit) {
+export function createDigitPad(container, onDigit, onClear) {
   const canvas = /** @type {HTMLCanvasElement} */ (el('canvas', {width: '224', height: '224', class: 'digit-canvas', 'data-testid': 'digit-canvas', 'aria-label': 'drawing area: draw a digit with the mouse or a finger'}));
   const clearButton = el('button', {type: 'button', 'data-testid': 'digit-clear'}, 'Clear');
   const bars = el('div', {class: 'digit-bars', 'data-testid': 'digit-prediction', 'aria-live': 'polite'});
@@ -130,7 +131,7 @@ export function createDigitPad(container, onDigit) {
   };
   canvas.addEventListener('pointerup', finish);
   canvas.addEventListener('pointercancel', finish);
-  clearButton.addEventListener('click', clear);
+  clearButton.addEventListener('click', () => { clear(); onClear?.(); });
   clear();
 
   return {

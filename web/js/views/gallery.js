@@ -32,15 +32,20 @@ function imageCanvas(values, shape) {
 
 /**
  * @param {HTMLElement} parent
- * @returns {{update: (payload: any, classNames: string[]) => void}}
+ * @returns {{update: (payload: any, classNames: string[], imageShape?: number[] | null) => void}}
  */
 export function createGallery(parent) {
   const summary = el('p', {class: 'gallery-summary'});
   const grid = el('div', {class: 'gallery', 'data-testid': 'gallery'});
   parent.append(summary, grid);
   return {
-    update(payload, classNames) {
-      const shape = payload.inputs.shape;
+    /**
+     * @param {any} payload  the predictions view
+     * @param {string[]} classNames
+     * @param {number[] | null} [imageShape]  [C, H, W] for inputs that arrive flattened
+     */
+    update(payload, classNames, imageShape = null) {
+      const shape = payload.inputs.shape.length >= 3 || !imageShape ? payload.inputs.shape : [payload.inputs.shape[0], ...imageShape];
       const perImage = shape.slice(1).reduce((a, b) => a * b, 1);
       const all = tensorValues(payload.inputs);
       const confidence = tensorValues(payload.confidence);

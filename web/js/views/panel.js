@@ -19,6 +19,7 @@ import {createViewCard} from './card.js';
 import {createDigitPad} from './digit.js';
 import {createGallery} from './gallery.js';
 import {createHistogramPanel} from './histograms.js';
+import {createInsideView} from './inside.js';
 import {createMetricsView} from './metrics.js';
 import {outputProbabilities, readNeuronGrid} from './readers.js';
 
@@ -31,6 +32,7 @@ import {outputProbabilities, readNeuronGrid} from './readers.js';
  * @property {import('../state.js').LayerSpec[]} layers
  * @property {string} loss
  * @property {string[]} [inputNames]   names of the input columns (2-D features), when known
+ * @property {number[] | null} [imageShape]  [C, H, W] when the samples are images (maybe fed flattened)
  */
 
 /**
@@ -93,9 +95,11 @@ export function createViewsPanel(root, handlers) {
   digitCard.body.classList.add('digit-wrap');
   /** @type {ViewContext | null} */
   let context = null;
+  /** while a drawn digit is on the pad, the inside view shows it instead of a validation sample */
+  let probing = false;
   const pad = createDigitPad(digitCard.body, (pixels) => {
     if (context) handlers.onProbe(shapeSample(pixels, context.inputShape));
-  });
+  }, () => { probing = false; });
 
   const flowCard = createViewCard(grid, {title: 'Gradient flow', testid: 'gradients-card',
     hint: 'Size of each layer’s weight gradient (log scale). First layers far below the last: vanishing gradients.'});
@@ -106,8 +110,12 @@ export function createViewsPanel(root, handlers) {
   const confusion = createConfusion(confusionCard.body);
 
   const galleryCard = createViewCard(grid, {title: 'Predictions', testid: 'gallery-card', wide: true,
-    hint: 'Validation images with the network’s answer; the mistakes (orange) come after the first row.'});
+    hint: 'Validation images with the network’s answer underneath; mistakes are framed in orange and marked ✗.'});
   const gallery = createGallery(galleryCard.body);
+
+  const insideCard = createViewCard(grid, {title: 'Inside the network', testid: 'inside-card', wide: true,
+    hint: 'What the layers compute for one input. Draw a digit to see your own.'});
+  const inside = createInsideView(insideCard.body);
 
   const histogramCard = createViewCard(grid, {title: 'Weights and gradients over time', testid: 'histograms-card', wide: true,
     hint: 'Each column is a histogram at one moment, newest on the right: watch weights spread and gradients shrink.'});
@@ -131,7 +139,9 @@ export function createViewsPanel(root, handlers) {
       networkCard.show(denseOnly);
       digitCard.show(digits);
       confusionCard.show(isClassifier());
-      galleryCard.show(isClassifier() && next.inputShape.length >= 2);
+      galleryCard.show(isClassifier() && Boolean(next.imageShape));
+      insideCard.show(Boolean(next.imageShape));
+      inside.clearWeights();
       metrics.setClassifier(isClassifier());
       const weightNames = next.layers.filter((l) => typeof l.units === 'number' || l.out_channels).map((l) => `${l.id}.weight`);
       flow.setLayers(weightNames);
@@ -140,7 +150,8 @@ export function createViewsPanel(root, handlers) {
       if (next.plane) views.push('neuron_grid');
       if (denseOnly) views.push('weights');
       if (isClassifier()) views.push('confusion');
-      if (isClassifier() && next.inputShape.length >= 2) views.push('predictions');
+      if (isClassifier() && next.imageShape) views.push('predictions');
+      if (next.imageShape) views.push('activations');
       return views;
     },
     /** @param {any} frame */
@@ -164,7 +175,13 @@ export function createViewsPanel(root, handlers) {
         const matrix = views.confusion.matrix;
         confusion.update(tensorValues(matrix), matrix.shape[0], views.confusion.class_names.map(String));
       }
-      if (views.predictions) gallery.update(views.predictions, context?.classNames ?? []);
+      if (views.predictions) gallery.update(views.predictions, context?.classNames ?? [], context?.imageShape);
+      if (views.activations?.layers && !probing) inside.showActivations(views.activations.layers, `validation sample ${views.activations.sample}`);
+      const first = context?.layers[0];
+      if (views.weights && context?.imageShape && first && typeof first.units === 'number') {
+        const tensor = views.weights[`${first.id}.weight`];
+        if (tensor?.shape?.[1] === context.imageShape.reduce((a, b) => a * b, 1)) inside.showFirstWeights(tensor, context.imageShape, first.id);
+      }
     },
     /** @param {any} history */
     onHistory(history) { metrics.onHistory(history); },
@@ -177,6 +194,10 @@ export function createViewsPanel(root, handlers) {
     onProbeResult(result) {
       if (!context) return;
       pad.showPrediction(outputProbabilities(result, context.layers, context.loss), context.classNames);
+      if (result.activations) {
+        probing = true;
+        inside.showActivations(result.activations, 'your drawing');
+      }
     },
     /** @param {import('../charts/boundary.js').Points | null} points */
     setPoints(points) { boundary.setPoints(points); },
