@@ -76,37 +76,22 @@ def spec_errors(problem) -> list[dict]:
     return errors
 
 
-def batch_size(spec: dict | None) -> int:
-    return int((spec or {}).get("batch_size", 32))
+def apply_hyper(spec: dict, trainer, changes: dict, quotas: Quotas) -> dict:
+    """Applies `changes` (optimizer, batch_size, ...) to the running trainer; returns the new spec.
 
-
-def apply_hyper(spec: dict, model, trainer, changes: dict, quotas: Quotas):
-    """A new spec with `changes`; the trainer keeps the weights and, where it can, its state."""
-    from engine import Trainer
+    Weights stay; a new learning rate keeps the optimizer's state, a new optimizer starts fresh.
+    """
     from engine.spec import SpecError
-    allowed = {"optimizer", "batch_size", "regularization", "loss", "grad_clip", "schedule"}
-    for key in changes:
-        if key not in allowed:
-            raise ProtocolError("invalid_message", f"{key} cannot change during training; "
-                                f"hyperparameters are {', '.join(sorted(allowed))}", f"changes.{key}")
-    updated = copy.deepcopy(spec)
-    for key, value in changes.items():
-        if key == "optimizer" and isinstance(value, dict) and value.get("type", spec.get("optimizer", {}).get("type")) \
-                == spec.get("optimizer", {}).get("type"):
-            updated["optimizer"] = {**spec.get("optimizer", {}), **value}
-        else:
-            updated[key] = value
-    errors = quota_checks.check_raw(updated, quotas)
+    proposed = {**spec, **{key: value for key, value in changes.items() if key != "optimizer"}}
+    errors = quota_checks.check_raw(proposed, quotas)
     if errors:
-        raise ProtocolError(errors[0]["code"], errors[0]["message"], errors[0]["field"])
+        raise ProtocolError(errors[0]["code"], errors[0]["message"], "changes." + errors[0]["field"])
     try:
-        if hasattr(trainer, "set_hyper"):
-            trainer.set_hyper(updated)
-            return updated, trainer
-        return updated, Trainer(model, updated)
+        trainer.set_hyper(changes)
     except SpecError as problem:
         first = spec_errors(problem)[0]
-        raise ProtocolError("invalid_spec", first["message"], first["field"])
+        raise ProtocolError("invalid_spec", first["message"], first["field"] and "changes." + first["field"])
+    return {**spec, **{key: value for key, value in trainer.spec.model_dump(mode="json").items() if key in changes}}
 
 
 # ---- data ---------------------------------------------------------------------------------------
@@ -160,20 +145,16 @@ class Divergence:
 def train(trainer, data, steps: int):
     """(losses of the steps done, Divergence or None). The engine stops at the first NaN/Inf."""
     from engine import Diverged
+    started_at = trainer.step_count
     try:
         return np.asarray(trainer.train(data.x_train, data.y_train, steps=steps), np.float32), None
     except Diverged as diverged:
-        losses = np.asarray(getattr(diverged, "losses", None) or [], np.float32)
-        return losses, Divergence("diverged", divergence_message(diverged))
-
-
-def divergence_message(diverged) -> str:
-    what = getattr(diverged, "tensor", None) or "the loss"
-    value = getattr(diverged, "value", float("nan"))
-    kind = "NaN" if value != value else "infinite"
-    step = getattr(diverged, "step", None)
-    at = f" at step {step}" if step is not None else ""
-    return f"{what} became {kind}{at}: try a smaller learning rate"
+        losses = np.asarray(diverged.losses if diverged.losses is not None else [], np.float32)
+        # The step that diverged counts too (the message names it): its loss is the bad value
+        # when the loss diverged, else unknown (NaN), so history length == steps taken.
+        missing = max(0, trainer.step_count - started_at - len(losses))
+        filler = diverged.value if diverged.tensor == "loss" else float("nan")
+        return np.append(losses, np.full(missing, filler, np.float32)), Divergence("diverged", diverged.message)
 
 
 def evaluate(model, spec: dict, data, max_samples: int) -> dict:
@@ -181,10 +162,8 @@ def evaluate(model, spec: dict, data, max_samples: int) -> dict:
     from engine.metrics import evaluate as engine_evaluate
     metrics = {}
     for prefix, x, y in (("", data.x_train, data.y_train), ("val_", data.x_val, data.y_val)):
-        if not len(x):
-            continue
-        result = engine_evaluate(model, spec, x[:max_samples], y[:max_samples])
-        if prefix == "val_":
+        result = engine_evaluate(model, spec, x[:max_samples], y[:max_samples]) if len(x) else {}
+        if prefix == "val_" and "loss" in result:
             metrics["val_loss"] = float(result["loss"])
         if "accuracy" in result:
             metrics[prefix + "accuracy"] = float(result["accuracy"])

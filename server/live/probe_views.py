@@ -2,10 +2,12 @@
 
 Each is registered by `@view` in server.live.views; see there for how to add one.
 """
+from functools import lru_cache, partial
+
 import numpy as np
 
 from server.live.codec import encode_tensor
-from server.live.views import compact, histogram, view
+from server.live.views import compact, view
 
 GRID_RESOLUTION = (16, 128, 64)  # min, max, default points per side of the neuron grid
 SAMPLE_COUNT = 16
@@ -13,32 +15,37 @@ SAMPLE_COUNT = 16
 
 @view("gradients", max_fps=20)
 def gradients_view(context, options):
-    """L2 norm of the last batch's gradient of every parameter, and a histogram of each."""
-    from engine.probes import gradients
-    bins = int(options.get("bins", 32))
-    grads = gradients(context.model)
-    return {"norms": {name: float(np.linalg.norm(values)) for name, values in grads.items()},
-            "histograms": {name: histogram(values, bins) for name, values in grads.items()}}
+    """The last training batch's gradient: L2 norm per parameter (chart it over time) and per
+    parameter its stats and histogram (bins, edges)."""
+    from engine.probes import gradient_stats
+    stats = gradient_stats(context.model, bins=int(np.clip(options.get("bins", 32), 4, 128)))
+    return {"norms": {name: entry["norm"] for name, entry in stats.items()}, "stats": stats}
 
 
 @view("neuron_grid", max_fps=30, needs_data=True)
 def neuron_grid_view(context, options):
-    """Every neuron over a grid of the 2-D input plane; the last slice is the decision boundary."""
-    from engine.data.features import expand_features
-    from engine.probes import neuron_grid
-    extras = getattr(context.data, "extras", {}) or {}
+    """Every neuron over a grid of the 2-D input plane; the last slice is the output neuron, whose
+    0.5 contour is the decision boundary. Only for 2-D data sets (they carry their features)."""
+    from engine.probes import neuron_grid, neuron_layout
+    extras = getattr(context.data, "extras", None) or {}
     if "features" not in extras:
         return None  # not a 2-D data set: there is no plane to draw
-    low, high = extras.get("domain", (-6.0, 6.0))[:2]
+    low, high = (list(extras.get("domain") or (-6.0, 6.0)) + [6.0])[:2]
     lowest, highest, default = GRID_RESOLUTION
     resolution = int(np.clip(options.get("resolution", default), lowest, highest))
-    axis = np.linspace(low, high, resolution, dtype=np.float32)
-    x1, x2 = np.meshgrid(axis, axis[::-1])  # row 0 is the top of the picture: the largest x2
-    points = np.stack([x1.ravel(), x2.ravel()], axis=1)
-    maps, neurons = neuron_grid(context.model, expand_features(points, tuple(extras["features"])))
-    grid = np.asarray(maps, np.float32).reshape(len(neurons), resolution, resolution)
-    return {**encode_tensor(grid, "uint8", per_slice=True), "extent": [float(low), float(high), float(low), float(high)],
-            "neurons": neurons}
+    features = tuple(extras["features"])
+    extent = (float(low), float(high), float(low), float(high))
+    grid = neuron_grid(context.model, n=resolution, extent=extent, features=feature_map(features))
+    neurons = [{"layer": layer, "unit": unit} for layer, count in neuron_layout(context.model) for unit in range(count)]
+    return {**encode_tensor(grid, "uint8", per_slice=True), "extent": list(extent), "neurons": neurons}
+
+
+@lru_cache(maxsize=64)
+def feature_map(features: tuple[str, ...]):
+    """One function object per feature list: the engine caches a grid's inputs by this key, so
+    every session with the same features shares one cached grid instead of rebuilding it."""
+    from engine.data.features import expand_features
+    return partial(expand_features, features=features)
 
 
 @view("activations", max_fps=20, needs_data=True)

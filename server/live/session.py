@@ -45,11 +45,13 @@ class Session:
 
     # ---- called from the event loop: cheap, never engine code -------------------------------
 
-    def attach(self, outlet) -> None:
+    def attach(self, outlet, greet: bool = True) -> None:
+        """greet=False for a brand-new session: it is idle and empty, nothing to redraw."""
         with self._outlet_lock:
             self._outlet = outlet
             self.detached_at = None
-        self.submit(self.greet)
+        if greet:
+            self.submit(self.greet)
 
     def detach(self, outlet) -> None:
         with self._outlet_lock:
@@ -154,8 +156,7 @@ class Session:
     def change_hyper(self, changes: dict) -> None:
         if self.spec is None:
             raise ProtocolError("no_model", "build a network before changing its hyperparameters")
-        self.spec, self.trainer = engine_ops.apply_hyper(self.spec, self.model, self.trainer, changes,
-                                                         self.settings.quotas)
+        self.spec = engine_ops.apply_hyper(self.spec, self.trainer, changes, self.settings.quotas)
         self.send({"type": "hyper_applied", "spec": self.spec})
 
     def subscribe(self, views: list[str], fps: float | None, options: dict) -> None:
@@ -166,6 +167,7 @@ class Session:
         if action == "pause":
             self.loop.running.clear()
             if self.state == "running":
+                self.loop.emit_frame(force=True, evaluate=True)  # the views show where it stopped
                 self.set_state("paused")
             return
         if action == "reset":

@@ -41,7 +41,7 @@ async def live_session(websocket: WebSocket) -> None:
     sender = Sender(websocket, settings.send_timeout_seconds, settings.must_deliver_queue)
     sending = asyncio.create_task(_send_until_done(sender, websocket))
     sender.deliver(hello_message(session.token))
-    session.attach(sender)
+    session.attach(sender, greet=False)
     connection = Connection(websocket, sender, session, manager, settings)
     try:
         await connection.read_messages()

@@ -43,10 +43,9 @@ class TrainingLoop:
 
     @property
     def epoch(self) -> int:
-        data, trainer = self.session.data, self.session.trainer
-        if data is None or trainer is None or not len(data.x_train):
-            return 0
-        return self.step * engine_ops.batch_size(self.session.spec) // len(data.x_train)
+        """Whole passes over the training set (the trainer counts samples; batch size may change)."""
+        trainer = self.session.trainer
+        return int(trainer.epoch) if trainer is not None else 0
 
     # ---- control ----------------------------------------------------------------------------
 

@@ -56,15 +56,6 @@ def compact(values: np.ndarray) -> dict:
     return encode_tensor(values, "float32" if np.size(values) <= SMALL_TENSOR else "uint8")
 
 
-def histogram(values: np.ndarray, bins: int) -> dict:
-    finite = values[np.isfinite(values)]
-    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
-    if high <= low:
-        high = low + 1e-6
-    counts, _ = np.histogram(finite, bins=bins, range=(low, high))
-    return {"low": low, "high": high, "counts": encode_tensor(counts, "float32")}
-
-
 # ---- views --------------------------------------------------------------------------------------
 # "metrics" is always in every frame (step, epoch, losses, evaluations); the name is accepted so
 # a client can list it with the others.
@@ -83,9 +74,10 @@ def weights_view(context, options):
 
 @view("weight_histograms", max_fps=10)
 def weight_histograms_view(context, options):
-    """A histogram of each parameter tensor; the client stacks them over time."""
-    bins = int(options.get("bins", 32))
-    return {name: histogram(values, bins) for name, values in context.model.params().items()}
+    """Per parameter tensor: norm, mean, std, min, max and a histogram (bins, edges); the client
+    stacks them over time."""
+    from engine.probes import weight_stats
+    return weight_stats(context.model, bins=int(np.clip(options.get("bins", 32), 4, 128)))
 
 
 from server.live import probe_views  # noqa: E402,F401  (views that need the engine's probes)

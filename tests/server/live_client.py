@@ -94,15 +94,18 @@ class LiveClient:
             await asyncio.wait_for(self.frame_arrived.wait(), max(0.01, deadline - time.monotonic()))
         return self.frames[since:]
 
-    async def start_training(self, spec=PLAYGROUND_SPEC, dataset=CIRCLE, views=("metrics",), fps=30):
-        await self.expect("hello")
+    async def start_training(self, spec=PLAYGROUND_SPEC, dataset=CIRCLE, views=("metrics",), fps=30,
+                             expect_hello=True, running=True):
+        if expect_hello:
+            await self.expect("hello")
         await self.send(dataset)
         await self.expect("dataset_loaded")
         await self.send({"type": "build", "spec": spec})
         await self.expect("built")
         await self.send({"type": "subscribe", "views": list(views), "fps": fps})
         await self.send({"type": "control", "action": "play"})
-        await self.expect("status", state="running")
+        if running:
+            await self.expect("status", state="running")
 
 
 def frame_losses(frames: list[dict]):
