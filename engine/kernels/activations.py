@@ -59,12 +59,8 @@ _SOFTPLUS_THRESHOLD = 20.0
 
 
 @njit(inline="always")
-def exp_nonpositive(x):
-    """exp(x) for x <= 0 (arguments below -100 are treated as -100: exp(-100) is 0 in float32)."""
-    if x < -100.0:
-        x = -100.0
-    y = x * (1.0 / 256.0)
-    # Horner form of sum_{k<=11} y^k / k!
+def _exp_taylor_tail(y):
+    """sum_{k<=10} y^k / (k+1)!, so that exp(y) = 1 + y * tail and expm1(y) = y * tail."""
     p = 1.0 / 39916800.0
     p = p * y + 1.0 / 3628800.0
     p = p * y + 1.0 / 362880.0
@@ -75,8 +71,16 @@ def exp_nonpositive(x):
     p = p * y + 1.0 / 24.0
     p = p * y + 1.0 / 6.0
     p = p * y + 0.5
-    p = p * y + 1.0
-    p = p * y + 1.0
+    return p * y + 1.0
+
+
+@njit(inline="always")
+def exp_nonpositive(x):
+    """exp(x) for x <= 0 (arguments below -100 are treated as -100: exp(-100) is 0 in float32)."""
+    if x < -100.0:
+        x = -100.0
+    y = x * (1.0 / 256.0)
+    p = 1.0 + y * _exp_taylor_tail(y)
     for _ in range(8):
         p = p * p
     return p
@@ -86,19 +90,7 @@ def exp_nonpositive(x):
 def _expm1_nonpositive(x):
     """expm1(x) for -20 <= x <= 0, accurate relative to |x| even near zero."""
     u = x * (1.0 / 64.0)
-    # Horner form of sum_{1<=k<=11} u^k / k!
-    p = 1.0 / 39916800.0
-    p = p * u + 1.0 / 3628800.0
-    p = p * u + 1.0 / 362880.0
-    p = p * u + 1.0 / 40320.0
-    p = p * u + 1.0 / 5040.0
-    p = p * u + 1.0 / 720.0
-    p = p * u + 1.0 / 120.0
-    p = p * u + 1.0 / 24.0
-    p = p * u + 1.0 / 6.0
-    p = p * u + 0.5
-    p = p * u + 1.0
-    m = p * u
+    m = u * _exp_taylor_tail(u)
     for _ in range(6):
         m = m * (m + 2.0)
     return m

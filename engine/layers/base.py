@@ -88,6 +88,13 @@ class Layer:
         raise NotImplementedError(f"layer {self.id!r} has no pre-activation")
 
 
+def single_input_shape(input_shapes):
+    """The one input shape of a single-input layer (else a ShapeProblem on ``inputs``)."""
+    if len(input_shapes) != 1:
+        raise ShapeProblem("inputs", "this layer takes exactly one input")
+    return input_shapes[0]
+
+
 def as_rows(array):
     """(N, ..., F) -> (N * ..., F) view, the 2-D layout row kernels expect."""
     return array.reshape(-1, array.shape[-1])

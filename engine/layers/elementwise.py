@@ -8,14 +8,8 @@ from pydantic import Field
 from engine.kernels.activations import activation_bwd, activation_fwd
 from engine.kernels.codes import ACTIVATION_CODES
 from engine.kernels.dropout import dropout_bwd, dropout_fwd
-from engine.layers.base import Layer, ShapeProblem, as_rows
+from engine.layers.base import Layer, as_rows, single_input_shape
 from engine.spec_models import ActivationName, LayerSpecBase
-
-
-def _single_input(input_shapes):
-    if len(input_shapes) != 1:
-        raise ShapeProblem("inputs", "this layer takes exactly one input")
-    return input_shapes[0]
 
 
 class ActivationSpec(LayerSpecBase):
@@ -28,7 +22,7 @@ class Activation(Layer):
 
     @classmethod
     def infer_output_shape(cls, spec, input_shapes):
-        return _single_input(input_shapes)
+        return single_input_shape(input_shapes)
 
     def forward(self, inputs, training, rng):
         z = as_rows(inputs[0])
@@ -73,7 +67,7 @@ def undo_dropout(layer, grad, rate):
 class Dropout(Layer):
     @classmethod
     def infer_output_shape(cls, spec, input_shapes):
-        return _single_input(input_shapes)
+        return single_input_shape(input_shapes)
 
     def forward(self, inputs, training, rng):
         self._active = training and self.spec.rate > 0.0

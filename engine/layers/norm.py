@@ -17,16 +17,10 @@ from engine.kernels.norm import (
     layer_norm_bwd,
     layer_norm_fwd,
 )
-from engine.layers.base import Layer, ShapeProblem, as_rows
+from engine.layers.base import Layer, ShapeProblem, as_rows, single_input_shape
 from engine.spec_models import LayerSpecBase
 
 Eps = Field(1e-5, gt=0.0, le=1.0, description="Added to the variance before the square root.")
-
-
-def _single_input(input_shapes):
-    if len(input_shapes) != 1:
-        raise ShapeProblem("inputs", "this layer takes exactly one input")
-    return input_shapes[0]
 
 
 class BatchNormSpec(LayerSpecBase):
@@ -38,7 +32,7 @@ class BatchNormSpec(LayerSpecBase):
 class BatchNorm(Layer):
     @classmethod
     def infer_output_shape(cls, spec, input_shapes):
-        shape = _single_input(input_shapes)
+        shape = single_input_shape(input_shapes)
         if len(shape) not in (1, 3):
             raise ShapeProblem("type", f"batch_norm needs features (F,) or images (C, H, W), got {list(shape)}")
         return shape
@@ -87,7 +81,7 @@ class LayerNormSpec(LayerSpecBase):
 class LayerNorm(Layer):
     @classmethod
     def infer_output_shape(cls, spec, input_shapes):
-        return _single_input(input_shapes)
+        return single_input_shape(input_shapes)
 
     def param_shapes(self):
         features = self.input_shapes[0][-1]
