@@ -44,6 +44,8 @@ class Trainer:
     def __init__(self, model, spec=None):
         self.model = model
         self.spec = model.spec if spec is None else validate_spec(spec)
+        self._check_architecture(self.spec, model.spec)
+        model.use_spec(self.spec)  # the trainer's loss is the one the model computes
         self.optimizer = OptimizerState(self.spec.optimizer, model.flat_params.size, model.dtype)
         self.step_count = 0
         self.samples_seen = 0
@@ -80,14 +82,18 @@ class Trainer:
                 value = {**current, **value}
             data[key] = value
         new_spec = validate_spec(data)
-        fixed = [key for key in FIXED_KEYS if getattr(new_spec, key) != getattr(self.spec, key)]
-        if fixed:
-            raise SpecError([problem(key, f"{key} cannot be changed while training; build a new model "
-                                     f"(changeable: {', '.join(HYPER_KEYS)})") for key in fixed])
+        self._check_architecture(new_spec, self.spec)
         self.spec = new_spec
         self.model.use_spec(new_spec)
         self.optimizer.update(new_spec.optimizer)
         self.fused = plan_fused(self.model, self)  # the loss may have changed what it fuses
+
+    @staticmethod
+    def _check_architecture(new_spec, old_spec):
+        fixed = [key for key in FIXED_KEYS if getattr(new_spec, key) != getattr(old_spec, key)]
+        if fixed:
+            raise SpecError([problem(key, f"{key} cannot be changed while training; build a new model "
+                                     f"(changeable: {', '.join(HYPER_KEYS)})") for key in fixed])
 
     # ----------------------------------------------------------------------- training
 

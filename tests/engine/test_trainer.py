@@ -172,3 +172,11 @@ def test_evaluate_reports_loss_and_accuracy_for_classifiers():
     perceptron = build_model(perceptron_spec())
     scored = evaluate(perceptron, perceptron_spec(), x, y)
     assert scored["loss"] == pytest.approx(1 - scored["accuracy"])
+
+
+def test_trainer_rejects_a_spec_of_another_architecture():
+    model = build_model(playground_spec())
+    with pytest.raises(SpecError, match="layers cannot be changed"):
+        Trainer(model, playground_spec(layers=[{"id": "out", "type": "dense", "units": 1, "activation": "sigmoid"}]))
+    Trainer(model, playground_spec(loss="mse"))
+    assert model.spec.loss == "mse"
