@@ -5,6 +5,7 @@
         page.goto(url)
 """
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -67,6 +68,11 @@ def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 90) -> 
     raise RuntimeError("the server did not answer /api/health in time")
 
 
+# Each test opens fresh tabs, and a closed tab's session waits for it (resume grace): more
+# sessions per computer than a classroom allows, and a shorter wait, keep a test run inside quota.
+TEST_SETTINGS = {"LAYERLAB_QUOTAS__MAX_SESSIONS_PER_CLIENT": "64", "LAYERLAB_RESUME_GRACE_SECONDS": "30"}
+
+
 @contextlib.contextmanager
 def serve(log_path: Path | None = None):
     """Starts uvicorn with the app factory on a free loopback port; yields its base URL."""
@@ -76,7 +82,7 @@ def serve(log_path: Path | None = None):
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "server.app:create_app", "--host", "127.0.0.1",
          "--port", str(port), "--ws-per-message-deflate", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **TEST_SETTINGS})
     try:
         _wait_until_up(url, process)
         yield url

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from browser_harness import ARTIFACTS, VIEWPORT, chromium, missing_prerequisite, serve
+from browser_harness import ARTIFACTS, VIEWPORT, chromium, missing_prerequisite, serve, shot
 
 # Without a browser, its driver or the web packages these tests cannot run: say why, run the rest.
 _missing = missing_prerequisite()
@@ -54,9 +54,19 @@ def context(browser):
     ctx.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Remembers each phase's outcome on the test item, so fixtures can react to a failure."""
+    outcome = yield
+    setattr(item, f"report_{call.when}", outcome.get_result())
+
+
 @pytest.fixture
-def page(context, server_url):
+def page(request, context, server_url):
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.console_watch = ConsoleWatch(page)
     yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        shot(page, f"FAILED-{request.node.name}")

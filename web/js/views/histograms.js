@@ -7,10 +7,18 @@ import {tensorValues} from '../protocol.js';
 import {el} from '../builder/fields.js';
 
 /**
- * @param {any} payload  {low, high, counts: tensor}
- * @returns {import('../charts/histories.js').Histogram}
+ * Reads either form the server sends: {low, high, counts: tensor} or the engine's statistics
+ * {bins: [counts], edges: [bins + 1 edges], ...}.
+ * @param {any} payload
+ * @returns {import('../charts/histories.js').Histogram | null}
  */
-const readHistogram = (payload) => ({low: payload.low, high: payload.high, counts: tensorValues(payload.counts)});
+function readHistogram(payload) {
+  if (payload?.counts) return {low: payload.low, high: payload.high, counts: tensorValues(payload.counts)};
+  if (Array.isArray(payload?.bins) && Array.isArray(payload.edges) && Number.isFinite(payload.edges[0])) {
+    return {low: payload.edges[0], high: payload.edges.at(-1), counts: Float32Array.from(payload.bins)};
+  }
+  return null;
+}
 
 /**
  * @param {HTMLElement} parent
@@ -38,11 +46,17 @@ export function createHistogramPanel(parent) {
     },
     /** @param {Record<string, any>} payload */
     pushWeights(payload) {
-      for (const [name, strip] of strips) if (payload[name]) strip.weights.push(readHistogram(payload[name]));
+      for (const [name, strip] of strips) {
+        const histogram = readHistogram(payload[name]);
+        if (histogram) strip.weights.push(histogram);
+      }
     },
     /** @param {Record<string, any>} payload */
     pushGradients(payload) {
-      for (const [name, strip] of strips) if (payload[name]) strip.gradients.push(readHistogram(payload[name]));
+      for (const [name, strip] of strips) {
+        const histogram = readHistogram(payload[name]);
+        if (histogram) strip.gradients.push(histogram);
+      }
     },
     reset() {
       for (const strip of strips.values()) { strip.weights.reset(); strip.gradients.reset(); }

@@ -168,7 +168,7 @@ export function createViewsPanel(root, handlers) {
       }
       if (views.gradients && context) {
         flow.append(frame.step, weightNorms(views.gradients.norms ?? {}, context));
-        histograms.pushGradients(views.gradients.histograms ?? {});
+        histograms.pushGradients(views.gradients.histograms ?? views.gradients.stats ?? {});
       }
       if (views.weight_histograms) histograms.pushWeights(views.weight_histograms);
       if (views.confusion) {
