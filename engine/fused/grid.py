@@ -32,7 +32,7 @@ import weakref
 import numpy as np
 
 from engine.config import njit
-from engine.fused.mlp_kernels import F_ACTIVATION, F_FAN_OUT, layer_tensors
+from engine.fused.mlp_kernels import F_ACTIVATION, F_FAN_IN, F_FAN_OUT, layer_tensors
 from engine.kernels.activations import activation_row_fwd
 from engine.kernels.codes import ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH
 from engine.spec_models import INPUT_ID
@@ -103,19 +103,18 @@ def softmax_columns(out, first, width, stride, start, stop, scratch_in, scratch_
 
 
 @njit
-def dense_rows_fwd(weight, bias, source, source_first, target, target_first, stride, start, stop):
-    """Rows of target = weight (out, in) @ rows of source + bias over columns start..stop.
+def dense_rows_fwd(weight, bias, fan_in, source, source_first, target, target_first, stride, start, stop):
+    """Rows of target = weight (out, in; flat) @ rows of source + bias over columns start..stop.
 
     Four inputs per pass over a target row: each pass loads and stores the row once, so
     fewer, fatter passes keep the loop compute-bound instead of load/store-bound.
     """
-    fan_in = weight.shape[1]
-    for o in range(weight.shape[0]):
+    for o in range(weight.shape[0] // fan_in):
         dst = row(target, target_first + o, stride, start, stop)
         b = bias[o] if bias.shape[0] > 0 else np.float32(0.0)
         for m in range(dst.shape[0]):
             dst[m] = b
-        w = weight[o]
+        w = weight[o * fan_in:(o + 1) * fan_in]
         i = 0
         while i + 4 <= fan_in:
             w0, w1, w2, w3 = w[i], w[i + 1], w[i + 2], w[i + 3]
@@ -150,7 +149,8 @@ def grid_forward(layers, params, inputs_t, out, points, tile):
         for l in range(layers.shape[0]):
             width, code = layers[l, F_FAN_OUT], layers[l, F_ACTIVATION]
             weight, bias = layer_tensors(layers, l, params)
-            dense_rows_fwd(weight, bias, source, source_first, out, first, points, start, stop)
+            dense_rows_fwd(weight, bias, layers[l, F_FAN_IN], source, source_first, out, first, points,
+                           start, stop)
             if code == ACT_SOFTMAX:
                 softmax_columns(out, first, width, points, start, stop, scratch_in, scratch_out)
             else:

@@ -94,12 +94,13 @@ class Workspace:
     def __init__(self, table, rows):
         total_width = int(table[-1, F_COLUMN] + table[-1, F_FAN_OUT])
         max_width = int(max(table[:, F_FAN_OUT].max(), table[:, F_FAN_IN].max()))
+        outputs = int(table[-1, F_FAN_OUT])
         self.rows = rows
         self.acts = np.zeros(rows * total_width, np.float32)
         self.pres = np.zeros(rows * total_width, np.float32)
         self.grad_a = np.zeros(rows * max_width, np.float32)
         self.grad_z = np.zeros(rows * max_width, np.float32)
-        self.batch_targets = np.zeros((rows, int(table[-1, F_FAN_OUT])), np.float32)
+        self.batch_targets = np.zeros((rows, outputs), np.float32)
         self.batch_labels = np.zeros(rows, np.int64)
         self.own_rows = np.arange(rows, dtype=np.int64).reshape(1, rows)  # Trainer.step's index
 

@@ -14,8 +14,8 @@ Shapes and layouts (float32 unless noted, all C-contiguous):
     labels          (N,) int64 class indices (unused by the other losses)
     batch_index     (K, B) int64: rows of x used at each step (drawn by the Trainer's generator)
     lr              (K,) float64: learning rate of each step (the schedule, evaluated by the caller)
-    acts, pres      (B * total_width,) workspace: layer l's (B, width) block starts at
-                    B * layers[l, F_COLUMN]; block 0 of `acts` holds the gathered inputs
+    acts, pres      (B * total_width,) workspace: layer l's (B, width) block, held flat, starts
+                    at B * layers[l, F_COLUMN]; block 0 of `acts` holds the gathered inputs
     grad_a, grad_z  (B * max_width,) workspace for dL/da and dL/dz of the current layer
     batch_targets   (B, O) workspace; batch_labels (B,) int64 workspace
     reg_segments    (S, 2) int64 [start, stop) of the regularized tensors (weights)
@@ -23,6 +23,8 @@ Shapes and layouts (float32 unless noted, all C-contiguous):
 """
 
 import math
+
+import numpy as np
 
 from engine.config import njit
 from engine.kernels.activations import activation_row_bwd, activation_row_fwd
@@ -63,48 +65,48 @@ STATUS_PARAMS_NOT_FINITE = 2
 
 
 @njit
-def block(buffer, column, rows, width):
-    """The (rows, width) C-contiguous view of a workspace block starting at `column`."""
-    start = rows * column
+def span(buffer, start, length):
+    """A 1-D run of a flat buffer. Workspace blocks and weights are handled as such runs with
+    explicit row arithmetic: numba's reshape calls an out-of-line helper (15-35 ns measured),
+    and a playground step would make ~45 of them, about a third of its time."""
+    return buffer[start:start + length]
+
+
+@njit
+def as_rows(buffer, start, rows, width):
+    """(rows, width) view of a run, for the engine's 2-D kernels (BLAS layers and losses),
+    built outside the per-step loop or where a GEMM dwarfs its cost."""
     return buffer[start:start + rows * width].reshape((rows, width))
 
 
 @njit
-def flat(buffer, column, rows, width):
-    """The same block as `block`, as one 1-D run (elementwise kernels need no rows)."""
-    start = rows * column
-    return buffer[start:start + rows * width]
-
-
-@njit
-def block_activation_fwd(code, buffer_z, buffer_a, column, rows, width):
-    """activation_fwd on one workspace block, minus its 2-D reshape: measured 2-3x faster on
-    playground-sized blocks, where the per-call overhead is most of the work."""
+def activation_fwd_rows(code, z, a, rows, width):
+    """The activation of a (rows, width) block held flat: softmax row by row, others at once."""
     if code == ACT_SOFTMAX:
-        z, a = block(buffer_z, column, rows, width), block(buffer_a, column, rows, width)
         for r in range(rows):
-            activation_row_fwd(code, z[r], a[r])
+            activation_row_fwd(code, span(z, r * width, width), span(a, r * width, width))
     else:
-        activation_row_fwd(code, flat(buffer_z, column, rows, width), flat(buffer_a, column, rows, width))
+        activation_row_fwd(code, z, a)
 
 
 @njit
-def block_activation_bwd(code, z, a, grad_a, grad_z):
-    """activation_bwd for (rows, width) views, elementwise codes on the flat run."""
+def activation_bwd_rows(code, z, a, grad_a, grad_z, rows, width):
     if code == ACT_SOFTMAX:
-        for r in range(z.shape[0]):
-            activation_row_bwd(code, z[r], a[r], grad_a[r], grad_z[r])
+        for r in range(rows):
+            o = r * width
+            activation_row_bwd(code, span(z, o, width), span(a, o, width), span(grad_a, o, width),
+                               span(grad_z, o, width))
     else:
-        n = z.shape[0] * z.shape[1]
-        activation_row_bwd(code, z.reshape(n), a.reshape(n), grad_a.reshape(n), grad_z.reshape(n))
+        activation_row_bwd(code, z, a, grad_a, grad_z)
 
 
 @njit
 def gather_batch(x, targets, labels, index, inputs, batch_targets, batch_labels, use_labels):
+    width = x.shape[1]
     for b in range(index.shape[0]):
         r = index[b]
-        src, dst = x[r], inputs[b]
-        for j in range(dst.shape[0]):
+        src, dst = x[r], span(inputs, b * width, width)
+        for j in range(width):
             dst[j] = src[j]
         if use_labels:
             batch_labels[b] = labels[r]
@@ -115,52 +117,59 @@ def gather_batch(x, targets, labels, index, inputs, batch_targets, batch_labels,
 
 
 @njit
-def small_dense_fwd(x, weight, bias, z):
-    """z = x @ weight.T + bias with row-view loops (same order as dense_fwd: dot, then bias)."""
+def small_dense_fwd(x, weight, bias, z, rows, fan_in, fan_out):
+    """z = x @ weight.T + bias on flat runs (x: rows*fan_in, weight: fan_out*fan_in row-major,
+    bias: fan_out or empty, z: rows*fan_out); dot first, then bias, as dense_fwd.
+
+    Indices are uint64 so numba emits no negative-index wraparound test per access (row views
+    or slices per row cost 1-2 ns each here, as much as the arithmetic of a playground layer)."""
     zero = as_dtype_of(z, 0.0)  # a literal 0.0 would make the accumulator float64
-    for b in range(x.shape[0]):
-        xr, zr = x[b], z[b]
-        for o in range(weight.shape[0]):
-            w = weight[o]
+    n_rows, n_in, n_out = np.uint64(rows), np.uint64(fan_in), np.uint64(fan_out)
+    has_bias = bias.shape[0] > 0
+    for b in range(n_rows):
+        x_row, z_row = b * n_in, b * n_out
+        for o in range(n_out):
+            w_row = o * n_in
             s = zero
-            for i in range(w.shape[0]):
-                s += w[i] * xr[i]
-            zr[o] = s
-        if bias.shape[0] > 0:
-            for o in range(zr.shape[0]):
-                zr[o] += bias[o]
+            for i in range(n_in):
+                s += weight[w_row + i] * x[x_row + i]
+            z[z_row + o] = s
+        if has_bias:
+            for o in range(n_out):
+                z[z_row + o] += bias[o]
 
 
 @njit
-def small_dense_bwd(x, weight, grad_z, grad_x, grad_weight, grad_bias, need_grad_x):
-    """Writes dL/dweight, dL/dbias and (if asked) dL/dx for z = x @ weight.T + bias."""
+def small_dense_bwd(x, weight, grad_z, grad_x, grad_weight, grad_bias, need_grad_x, rows, fan_in, fan_out):
+    """Writes dL/dweight, dL/dbias and (if asked) dL/dx for z = x @ weight.T + bias (flat runs,
+    uint64 indices as in small_dense_fwd)."""
     grad_weight[:] = 0.0
-    if grad_bias.shape[0] > 0:
-        grad_bias[:] = 0.0
+    grad_bias[:] = 0.0
     if need_grad_x:
         grad_x[:] = 0.0
-    for b in range(x.shape[0]):
-        xr, dz, dx = x[b], grad_z[b], grad_x[b]
-        for o in range(weight.shape[0]):
-            d = dz[o]
-            gw = grad_weight[o]
-            for i in range(gw.shape[0]):
-                gw[i] += d * xr[i]
+    n_rows, n_in, n_out = np.uint64(rows), np.uint64(fan_in), np.uint64(fan_out)
+    has_bias = grad_bias.shape[0] > 0
+    for b in range(n_rows):
+        x_row, z_row = b * n_in, b * n_out
+        for o in range(n_out):
+            d = grad_z[z_row + o]
+            w_row = o * n_in
+            for i in range(n_in):
+                grad_weight[w_row + i] += d * x[x_row + i]
             if need_grad_x:
-                w = weight[o]
-                for i in range(dx.shape[0]):
-                    dx[i] += d * w[i]
-        for o in range(grad_bias.shape[0]):
-            grad_bias[o] += dz[o]
+                for i in range(n_in):
+                    grad_x[x_row + i] += d * weight[w_row + i]
+            if has_bias:
+                grad_bias[o] += d
 
 
 @njit
 def layer_tensors(layers, l, params):
-    """(weight (out, in), bias (out,) or empty) views of layer l inside a flat buffer."""
+    """(weight, bias) of layer l as flat runs of a parameter-shaped buffer (bias empty if none)."""
     w_off, b_off = layers[l, F_WEIGHT], layers[l, F_BIAS]
-    fan_in, fan_out = layers[l, F_FAN_IN], layers[l, F_FAN_OUT]
-    weight = params[w_off:w_off + fan_out * fan_in].reshape((fan_out, fan_in))
-    bias = params[b_off:b_off + fan_out] if b_off >= 0 else params[0:0]
+    fan_out = layers[l, F_FAN_OUT]
+    weight = span(params, w_off, fan_out * layers[l, F_FAN_IN])
+    bias = span(params, b_off, fan_out) if b_off >= 0 else params[0:0]
     return weight, bias
 
 
@@ -170,61 +179,72 @@ def uses_blas(layers, l, rows):
 
 
 @njit
-def forward(layers, params, acts, pres, rows):
-    """Every layer's pre-activation and activation for the batch already gathered in acts."""
-    in_column, in_width = 0, layers[0, F_FAN_IN]
-    for l in range(layers.shape[0]):
-        width, column = layers[l, F_FAN_OUT], layers[l, F_COLUMN]
-        weight, bias = layer_tensors(layers, l, params)
-        x = block(acts, in_column, rows, in_width)
-        z, a = block(pres, column, rows, width), block(acts, column, rows, width)
-        if uses_blas(layers, l, rows):
-            dense_fwd(x, weight, bias, z)
-        else:
-            small_dense_fwd(x, weight, bias, z)
-        block_activation_fwd(layers[l, F_ACTIVATION], pres, acts, column, rows, width)
-        in_column, in_width = column, width
+def dense_layer_fwd(layers, l, params, x, z, rows):
+    fan_in, fan_out = layers[l, F_FAN_IN], layers[l, F_FAN_OUT]
+    weight, bias = layer_tensors(layers, l, params)
+    if uses_blas(layers, l, rows):
+        dense_fwd(as_rows(x, 0, rows, fan_in), as_rows(weight, 0, fan_out, fan_in), bias,
+                  as_rows(z, 0, rows, fan_out))
+    else:
+        small_dense_fwd(x, weight, bias, z, rows, fan_in, fan_out)
 
 
 @njit
-def output_gradient(layers, loss_code, acts, pres, batch_targets, batch_labels, grad_a, grad_z, rows):
-    """Mean batch loss, leaving dL/dz of the output layer in grad_z."""
-    last = layers.shape[0] - 1
-    width, column = layers[last, F_FAN_OUT], layers[last, F_COLUMN]
-    z, a = block(pres, column, rows, width), block(acts, column, rows, width)
-    dz = block(grad_z, 0, rows, width)
-    if layers[last, F_LOSS_ON_PRE] == 1:  # softmax+CE / sigmoid+BCE: the loss takes logits
-        loss = loss_fwd(loss_code, z, batch_targets, batch_labels)
-        loss_bwd(loss_code, z, batch_targets, batch_labels, dz)
+def dense_layer_bwd(layers, l, params, grads, x, grad_z, grad_x, rows, need_grad_x):
+    fan_in, fan_out = layers[l, F_FAN_IN], layers[l, F_FAN_OUT]
+    weight, _ = layer_tensors(layers, l, params)
+    grad_weight, grad_bias = layer_tensors(layers, l, grads)
+    if uses_blas(layers, l, rows):
+        dense_bwd(as_rows(x, 0, rows, fan_in), as_rows(weight, 0, fan_out, fan_in),
+                  as_rows(grad_z, 0, rows, fan_out), as_rows(grad_x, 0, rows, fan_in),
+                  as_rows(grad_weight, 0, fan_out, fan_in), grad_bias, need_grad_x)
     else:
-        da = block(grad_a, 0, rows, width)
-        loss = loss_fwd(loss_code, a, batch_targets, batch_labels)
-        loss_bwd(loss_code, a, batch_targets, batch_labels, da)
-        block_activation_bwd(layers[last, F_ACTIVATION], z, a, da, dz)
+        small_dense_bwd(x, weight, grad_z, grad_x, grad_weight, grad_bias, need_grad_x, rows, fan_in, fan_out)
+
+
+@njit
+def forward(layers, params, acts, pres, rows):
+    """Every layer's pre-activation and activation for the batch already gathered in acts."""
+    x = span(acts, 0, rows * layers[0, F_FAN_IN])
+    for l in range(layers.shape[0]):
+        width = layers[l, F_FAN_OUT]
+        start = rows * layers[l, F_COLUMN]
+        z, a = span(pres, start, rows * width), span(acts, start, rows * width)
+        dense_layer_fwd(layers, l, params, x, z, rows)
+        activation_fwd_rows(layers[l, F_ACTIVATION], z, a, rows, width)
+        x = a
+
+
+@njit
+def output_gradient(layers, loss_code, out_z, out_a, out_grad_a, out_grad_z, batch_targets,
+                    batch_labels, rows, flat_z, flat_a, flat_grad_a, flat_grad_z):
+    """Mean batch loss, leaving dL/dz of the output layer in out_grad_z. out_* are (rows, O)
+    views for the loss kernels, flat_* the same memory as 1-D runs for the activation."""
+    last = layers.shape[0] - 1
+    if layers[last, F_LOSS_ON_PRE] == 1:  # softmax+CE / sigmoid+BCE: the loss takes logits
+        loss = loss_fwd(loss_code, out_z, batch_targets, batch_labels)
+        loss_bwd(loss_code, out_z, batch_targets, batch_labels, out_grad_z)
+    else:
+        loss = loss_fwd(loss_code, out_a, batch_targets, batch_labels)
+        loss_bwd(loss_code, out_a, batch_targets, batch_labels, out_grad_a)
+        activation_bwd_rows(layers[last, F_ACTIVATION], flat_z, flat_a, flat_grad_a, flat_grad_z,
+                            rows, layers[last, F_FAN_OUT])
     return loss
 
 
 @njit
 def backward(layers, params, grads, acts, pres, grad_a, grad_z, rows):
-    """From dL/dz of the output layer (in grad_z) to every parameter gradient."""
+    """From dL/dz of the output layer (at the start of grad_z) to every parameter gradient."""
     for l in range(layers.shape[0] - 1, -1, -1):
-        width = layers[l, F_FAN_OUT]
-        in_width = layers[l, F_FAN_IN]
-        in_column = layers[l - 1, F_COLUMN] if l > 0 else 0
-        weight, bias = layer_tensors(layers, l, params)
-        grad_weight, grad_bias = layer_tensors(layers, l, grads)
-        x = block(acts, in_column, rows, in_width)
-        dz = block(grad_z, 0, rows, width)
-        dx = block(grad_a, 0, rows, in_width)
-        need_dx = l > 0
-        if uses_blas(layers, l, rows):
-            dense_bwd(x, weight, dz, dx, grad_weight, grad_bias, need_dx)
-        else:
-            small_dense_bwd(x, weight, dz, dx, grad_weight, grad_bias, need_dx)
-        if need_dx:  # dL/dz of the layer below, into grad_z (dz of this layer is consumed)
-            code = layers[l - 1, F_ACTIVATION]
-            z_prev, a_prev = block(pres, in_column, rows, in_width), x
-            block_activation_bwd(code, z_prev, a_prev, dx, block(grad_z, 0, rows, in_width))
+        fan_in, fan_out = layers[l, F_FAN_IN], layers[l, F_FAN_OUT]
+        in_start = rows * layers[l - 1, F_COLUMN] if l > 0 else 0
+        x = span(acts, in_start, rows * fan_in)
+        dz, dx = span(grad_z, 0, rows * fan_out), span(grad_a, 0, rows * fan_in)
+        dense_layer_bwd(layers, l, params, grads, x, dz, dx, rows, l > 0)
+        if l > 0:  # dL/dz of the layer below, into grad_z (this layer's dz is consumed)
+            z_below = span(pres, in_start, rows * fan_in)
+            activation_bwd_rows(layers[l - 1, F_ACTIVATION], z_below, x, dx,
+                                span(grad_z, 0, rows * fan_in), rows, fan_in)
 
 
 @njit
@@ -250,12 +270,19 @@ def train_steps(layers, params, grads, opt_code, state, hyper, first_step, loss_
     """
     rows = batch_index.shape[1]
     use_labels = labels.shape[0] > 0
-    inputs = block(acts, 0, rows, layers[0, F_FAN_IN])
+    inputs = span(acts, 0, rows * layers[0, F_FAN_IN])
+    last = layers.shape[0] - 1
+    width, out_start = layers[last, F_FAN_OUT], rows * layers[last, F_COLUMN]
+    out_z, out_a = as_rows(pres, out_start, rows, width), as_rows(acts, out_start, rows, width)
+    out_grad_a, out_grad_z = as_rows(grad_a, 0, rows, width), as_rows(grad_z, 0, rows, width)
+    n = rows * width
+    flat_z, flat_a = span(pres, out_start, n), span(acts, out_start, n)
+    flat_grad_a, flat_grad_z = span(grad_a, 0, n), span(grad_z, 0, n)
     for k in range(lr.shape[0]):
         gather_batch(x, targets, labels, batch_index[k], inputs, batch_targets, batch_labels, use_labels)
         forward(layers, params, acts, pres, rows)
-        loss = output_gradient(layers, loss_code, acts, pres, batch_targets, batch_labels,
-                               grad_a, grad_z, rows)
+        loss = output_gradient(layers, loss_code, out_z, out_a, out_grad_a, out_grad_z,
+                               batch_targets, batch_labels, rows, flat_z, flat_a, flat_grad_a, flat_grad_z)
         losses[k] = loss
         if not math.isfinite(loss):  # as Trainer.step: report before touching the parameters
             return k, STATUS_LOSS_NOT_FINITE
