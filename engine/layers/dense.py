@@ -9,7 +9,7 @@ from engine.initializers import INITIALIZER_FUNCTIONS
 from engine.kernels.activations import activation_bwd, activation_fwd
 from engine.kernels.codes import ACT_LINEAR, ACTIVATION_CODES
 from engine.kernels.dense import dense_bwd, dense_fwd
-from engine.layers.base import Layer, ShapeProblem, as_rows
+from engine.layers.base import Layer, as_rows, single_input_shape
 from engine.layers.elementwise import apply_dropout, undo_dropout
 from engine.spec_models import MAX_WIDTH, ActivationName, InitName, LayerSpecBase
 
@@ -28,9 +28,7 @@ class Dense(Layer):
 
     @classmethod
     def infer_output_shape(cls, spec, input_shapes):
-        if len(input_shapes) != 1:
-            raise ShapeProblem("inputs", "dense takes exactly one input")
-        return (*input_shapes[0][:-1], spec.units)
+        return (*single_input_shape(input_shapes)[:-1], spec.units)
 
     def param_shapes(self):
         shapes = [("weight", (self.spec.units, self.input_shapes[0][-1]))]
@@ -44,45 +42,44 @@ class Dense(Layer):
     def init_params(self, rng):
         INITIALIZER_FUNCTIONS[self.spec.init](rng, self.params["weight"], self.params.get("bias"))
 
-    def _bias(self, store):
-        return store["bias"] if self.spec.use_bias else np.empty(0, self.dtype)
+    def bind(self, params, grads, buffers):
+        super().bind(params, grads, buffers)
+        # looked up once: the per-step path is Python overhead on small nets
+        no_bias = np.empty(0, self.dtype)  # kernels take a zero-length bias for "no bias"
+        self._weight, self._bias = params["weight"], params.get("bias", no_bias)
+        self._grad_weight, self._grad_bias = grads["weight"], grads.get("bias", no_bias)
+        self._code = ACTIVATION_CODES[self.spec.activation]
+        self._batch_input_shape = (-1, *self.input_shapes[0])
 
     def forward(self, inputs, training, rng):
         x = as_rows(inputs[0])
-        rows = x.shape[0]
-        z = self.workspace("z", (rows, self.spec.units))
-        dense_fwd(x, self.params["weight"], self._bias(self.params), z)
-        code = ACTIVATION_CODES[self.spec.activation]
-        if code == ACT_LINEAR:
-            a = z
-        else:
+        z = self.workspace("z", (x.shape[0], self.spec.units))
+        dense_fwd(x, self._weight, self._bias, z)
+        a = z
+        if self._code != ACT_LINEAR:
             a = self.workspace("a", z.shape)
-            activation_fwd(code, z, a)
+            activation_fwd(self._code, z, a)
         self._x, self._z, self._a = x, z, a
         out = a
         if training and self.spec.dropout > 0.0:
             out = apply_dropout(self, a, self.spec.dropout, rng)
         self._dropped = out is not a
-        return out.reshape(inputs[0].shape[:-1] + (self.spec.units,))
+        self._out_shape = inputs[0].shape[:-1] + (self.spec.units,)  # (N, units) or (N, T, units)
+        return out.reshape(self._out_shape)
 
     def logits(self):
-        return self._z.reshape(self._a.shape)
+        return self._z.reshape(self._out_shape)
 
     def backward(self, grad_out, from_logits=False):
-        g = as_rows(grad_out)
-        code = ACTIVATION_CODES[self.spec.activation]
+        g = np.ascontiguousarray(as_rows(grad_out))
         if self._dropped:
             g = undo_dropout(self, g, self.spec.dropout)
-        if not from_logits and code != ACT_LINEAR:
+        if not from_logits and self._code != ACT_LINEAR:
             gz = self.workspace("grad_z", g.shape)
-            activation_bwd(code, self._z, self._a, g, gz)
+            activation_bwd(self._code, self._z, self._a, g, gz)
             g = gz
         gx = self.workspace("grad_x", self._x.shape)
-        dense_bwd(self._x, self.params["weight"], np.ascontiguousarray(g), gx,
-                  self.grads["weight"], self._bias(self.grads), self.needs_input_grad[0])
+        dense_bwd(self._x, self._weight, g, gx, self._grad_weight, self._grad_bias, self.needs_input_grad[0])
         if not self.needs_input_grad[0]:
             return [None]
-        return [gx.reshape(self.input_shapes_batch())]
-
-    def input_shapes_batch(self):
-        return (-1, *self.input_shapes[0])
+        return [gx.reshape(self._batch_input_shape)]
