@@ -22,7 +22,7 @@ const VALIDATE_DELAY_MS = 120;
  * @property {import('./builder/catalog.js').Catalog} catalog
  * @property {import('./live.js').Live} live
  * @property {import('./bus.js').Bus} bus
- * @property {(context: import('./views/panel.js').ViewContext) => string[]} configureViews
+ * @property {(context: import('./views/panel.js').ViewContext) => {views: string[], options: Record<string, Record<string, number>>}} configureViews
  */
 
 /**
@@ -76,7 +76,8 @@ export function createSync({store, catalog, live, bus, configureViews}) {
       imageShape: info?.inputShape.length === 3 ? info.inputShape : null,
       inputNames: (state.data.features ?? info?.options.find((o) => o.name === 'features')?.default ?? []).map(prettyFeature),
     };
-    live.send(subscribe(configureViews(context), 30));
+    const wanted = configureViews(context);
+    live.send(subscribe(wanted.views, 30, wanted.options));
     bus.emit('context', context);
   }
 

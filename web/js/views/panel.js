@@ -127,7 +127,7 @@ export function createViewsPanel(root, handlers) {
   return {
     /**
      * @param {ViewContext} next
-     * @returns {string[]} the views to subscribe to
+     * @returns {{views: string[], options: Record<string, Record<string, number>>}} what to subscribe to
      */
     configure(next) {
       context = next;
@@ -152,7 +152,8 @@ export function createViewsPanel(root, handlers) {
       if (isClassifier()) views.push('confusion');
       if (isClassifier() && next.imageShape) views.push('predictions');
       if (next.imageShape) views.push('activations');
-      return views;
+      // A finer grid than the default keeps the boundary smooth on a projector; the engine draws it fast.
+      return {views, options: next.plane ? {neuron_grid: {resolution: 96}} : {}};
     },
     /** @param {any} frame */
     onFrame(frame) {
