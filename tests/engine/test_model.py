@@ -145,3 +145,17 @@ def test_wrong_input_and_target_shapes_are_explained(rng):
     ce = build_model(_sequential_spec([("dense", 3, "softmax")], "cross_entropy"))
     with pytest.raises(ValueError, match="between 0 and 2"):
         ce.grads(np.zeros((2, 3), np.float32), np.array([0, 3]))
+
+
+def test_dense_on_sequences_applies_per_position_with_a_fused_loss(rng):
+    spec = {"input": {"shape": [3, 4]}, "loss": "binary_cross_entropy",
+            "layers": [{"id": "h", "type": "dense", "units": 5, "activation": "tanh"},
+                       {"id": "ln", "type": "layer_norm"},
+                       {"id": "out", "type": "dense", "units": 1, "activation": "sigmoid"}]}
+    model = build_model(spec, dtype=np.float64)
+    assert model.output_shape == (3, 1)
+    x, y = rng.standard_normal((2, 3, 4)), rng.integers(0, 2, (2, 3, 1)).astype(np.float64)
+    _, grads = model.grads(x, y)
+    for name, value in model.params().items():
+        numeric = reference.numeric_gradient(lambda: model.loss(x, y, training=True), value)
+        np.testing.assert_allclose(grads[name], numeric, rtol=1e-6, atol=1e-9, err_msg=name)
