@@ -140,7 +140,8 @@ class FusedPlan:
         x = self.model._check_input(x)
         targets, labels = self.model._targets(y, len(x), self.outputs)
         work = self._workspace_for(len(x))
-        self._one_lr[0] = self._learning_rates(1)[0]
+        spec = self.trainer.spec
+        self._one_lr[0] = spec.optimizer.lr if spec.lr_schedule is None else self._learning_rates(1)[0]
         self._run(x, targets, labels, work.own_rows, self._one_lr, self._one_loss, in_train=False)
         return float(self._one_loss[0])
 
