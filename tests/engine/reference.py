@@ -130,6 +130,35 @@ def sgd(p, grads, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=
     return p
 
 
+def rmsprop(p, grads, lr, alpha, eps, weight_decay=0.0, momentum=0.0, centered=False):
+    """Hinton's RMSprop with torch's placement of eps (outside the square root)."""
+    p = p.astype(np.float64).copy()
+    square_avg, grad_avg, buf = np.zeros_like(p), np.zeros_like(p), np.zeros_like(p)
+    for g in grads:
+        g = g + weight_decay * p
+        square_avg = alpha * square_avg + (1 - alpha) * g * g
+        variance = square_avg
+        if centered:
+            grad_avg = alpha * grad_avg + (1 - alpha) * g
+            variance = square_avg - grad_avg * grad_avg
+        step = g / (np.sqrt(variance) + eps)
+        if momentum:
+            buf = momentum * buf + step
+            step = buf
+        p = p - lr * step
+    return p
+
+
+def adagrad(p, grads, lr, lr_decay, eps, weight_decay=0.0, initial_accumulator_value=0.0):
+    p = p.astype(np.float64).copy()
+    total = np.full_like(p, initial_accumulator_value)
+    for t, g in enumerate(grads, start=1):
+        g = g + weight_decay * p
+        total = total + g * g
+        p = p - lr / (1 + (t - 1) * lr_decay) * g / (np.sqrt(total) + eps)
+    return p
+
+
 def perceptron(x, target, w, b, lr):
     w, b = w.astype(np.float64).copy(), b.astype(np.float64).copy()
     mistakes = 0

@@ -7,7 +7,7 @@ import reference
 from torch_bridge import TorchTwin
 
 from engine import Trainer, build_model
-from engine.kernels.optim import adam_step, sgd_step
+from engine.kernels.optim import adagrad_step, adam_step, rmsprop_step, sgd_step
 
 STEPS = 20
 
@@ -30,6 +30,26 @@ def test_sgd_kernel_matches_reference(momentum, dampening, nesterov, wd, rng):
     for t, g in enumerate(grads, start=1):
         sgd_step(p, g, buf, 0.05, momentum, dampening, nesterov, wd, t == 1)
     np.testing.assert_allclose(p, reference.sgd(p0, grads, 0.05, momentum, dampening, nesterov, wd), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("centered,momentum,wd", [(False, 0.0, 0.0), (True, 0.9, 0.01)])
+def test_rmsprop_kernel_matches_reference(centered, momentum, wd, rng):
+    p0 = rng.standard_normal(30).astype(np.float32)
+    grads = [rng.standard_normal(30).astype(np.float32) for _ in range(STEPS)]
+    p, sq, ga, buf = p0.copy(), np.zeros(30, np.float32), np.zeros(30, np.float32), np.zeros(30, np.float32)
+    for g in grads:
+        rmsprop_step(p, g, sq, ga, buf, 0.01, 0.99, 1e-8, wd, momentum, centered)
+    expected = reference.rmsprop(p0, grads, 0.01, 0.99, 1e-8, wd, momentum, centered)
+    np.testing.assert_allclose(p, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_adagrad_kernel_matches_reference(rng):
+    p0 = rng.standard_normal(30).astype(np.float32)
+    grads = [rng.standard_normal(30).astype(np.float32) for _ in range(STEPS)]
+    p, total = p0.copy(), np.full(30, 0.1, np.float32)
+    for t, g in enumerate(grads, start=1):
+        adagrad_step(p, g, total, 0.1, 0.01, 1e-10, 0.01, t)
+    np.testing.assert_allclose(p, reference.adagrad(p0, grads, 0.1, 0.01, 1e-10, 0.01, 0.1), rtol=1e-5, atol=1e-6)
 
 
 def test_optimizer_kernel_reports_non_finite_parameters():
