@@ -18,10 +18,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.kernels.codes import ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES
+from engine.layers.attention import MultiHeadAttention, MultiHeadAttentionSpec
 from engine.layers.dense import Dense, DenseSpec
 from engine.layers.elementwise import Activation, ActivationSpec, Dropout, DropoutSpec
+from engine.layers.embedding import (Embedding, EmbeddingSpec, PositionalEncoding, PositionalEncodingSpec,
+                                     SequencePool, SequencePoolSpec)
 from engine.layers.merge import Add, AddSpec, Concat, ConcatSpec
 from engine.layers.norm import BatchNorm, BatchNormSpec, LayerNorm, LayerNormSpec
+from engine.layers.recurrent import GRU, LSTM, RNN, GRUSpec, LSTMSpec, RNNSpec
+from engine.layers.transformer import TransformerBlock, TransformerBlockSpec
 from engine.spec_models import OPTIMIZER_SPECS, CosineScheduleSpec, StepScheduleSpec
 
 _STRUCTURAL_FIELDS = {"type", "id", "inputs"}  # every layer has them; the palette wires them
@@ -96,6 +101,22 @@ LAYERS.add("add", "Adds the outputs of several layers of equal shape (residual c
            category="merge", min_inputs=2)
 LAYERS.add("concat", "Joins the outputs of several layers side by side.", ConcatSpec, Concat,
            category="merge", min_inputs=2)
+LAYERS.add("embedding", "Turns token ids into learned vectors, one row of its table per token.", EmbeddingSpec,
+           Embedding, category="sequence")
+LAYERS.add("positional_encoding", "Adds where each step sits in the sequence (fixed sines or learned).",
+           PositionalEncodingSpec, PositionalEncoding, category="sequence")
+LAYERS.add("rnn", "A simple recurrent layer: a memory updated from each step and the previous memory.", RNNSpec,
+           RNN, category="sequence")
+LAYERS.add("lstm", "A recurrent layer with gates that decide what to remember and forget; holds on longer.",
+           LSTMSpec, LSTM, category="sequence")
+LAYERS.add("gru", "A lighter gated recurrent layer: reset and update gates instead of an LSTM's cell.", GRUSpec,
+           GRU, category="sequence")
+LAYERS.add("multi_head_attention", "Every step looks at every other step and mixes what it finds relevant.",
+           MultiHeadAttentionSpec, MultiHeadAttention, category="sequence")
+LAYERS.add("transformer_block", "Attention plus a small feed-forward net, each with layer norm and a shortcut.",
+           TransformerBlockSpec, TransformerBlock, category="sequence")
+LAYERS.add("sequence_pool", "Turns a sequence into one vector (mean over time, or the last or first step).",
+           SequencePoolSpec, SequencePool, category="sequence")
 
 ACTIVATIONS = Registry("activation")
 for _name, _description in [

@@ -1,0 +1,180 @@
+"""Recurrent kernels: one-timestep cells (rnn, lstm, gru) and the time loops that chain them.
+
+Layouts (float32 or float64, C-contiguous), PyTorch's gate order and names:
+    xw       (T, N, G*H)  input projections x_t W_ih^T + b_ih of every step (one GEMM, by the driver)
+    w_hh     (G*H, H)     recurrent weight; b_hh (G*H,)
+    hw       (T, N, G*H)  recurrent projections h_{t-1} W_hh^T + b_hh (kept: gru's backward needs them)
+    gates    (T, N, G*H)  activated gates: rnn (h), lstm (i, f, g, o), gru (r, z, n)
+    hs, cs   (T+1, N, H)  hidden and cell states, hs[0] = cs[0] = 0 (cs is unused by rnn and gru)
+    grad_hs  (T, N, H)    dL/dh_t from the layer's output (zeros where the output skips a step)
+    grad_xw, grad_hw (T, N, G*H)  dL/d(xw), dL/d(hw): equal for rnn and lstm (pass one array twice)
+
+Time is the outer axis so every step's slice is one contiguous (N, G*H) block that BLAS takes
+directly. The cells are the tested primitives; the time loops only chain them with one
+``dense_fwd`` (h W_hh^T + b_hh) forward and one ``np.dot`` (grad W_hh) backward per step. Weight
+gradients are whole-sequence GEMMs done by the driver afterwards (dense_bwd over T*N rows).
+
+Cell codes: CELL_RNN_TANH, CELL_RNN_RELU, CELL_LSTM, CELL_GRU (G = 1, 1, 4, 3).
+"""
+
+import numpy as np
+
+from engine.config import njit
+from engine.kernels.activations import sigmoid_scalar, tanh_scalar
+from engine.kernels.dense import dense_fwd
+
+CELL_RNN_TANH = 0
+CELL_RNN_RELU = 1
+CELL_LSTM = 2
+CELL_GRU = 3
+GATES_PER_CELL = {CELL_RNN_TANH: 1, CELL_RNN_RELU: 1, CELL_LSTM: 4, CELL_GRU: 3}
+
+
+# ----------------------------------------------------------------------------- cells: one step
+
+
+@njit
+def rnn_cell_fwd(relu, xw, hw, h):
+    """h = act(xw + hw), act = tanh or relu. xw, hw, h: (N, H)."""
+    for n in range(h.shape[0]):
+        x_row, h_row, out = xw[n], hw[n], h[n]
+        for j in range(out.shape[0]):
+            pre = np.float64(x_row[j]) + h_row[j]
+            if relu:
+                out[j] = pre if pre > 0.0 else 0.0
+            else:
+                out[j] = tanh_scalar(pre)
+
+
+@njit
+def rnn_cell_bwd(relu, h, grad_h, grad_pre):
+    """grad_pre = grad_h * act'(pre), written from the output h (tanh' = 1 - h^2, relu' = h > 0)."""
+    for n in range(h.shape[0]):
+        h_row, g_row, out = h[n], grad_h[n], grad_pre[n]
+        for j in range(out.shape[0]):
+            if relu:
+                out[j] = g_row[j] if h_row[j] > 0.0 else 0.0
+            else:
+                out[j] = g_row[j] * (1.0 - h_row[j] * h_row[j])
+
+
+@njit
+def lstm_cell_fwd(xw, hw, c_prev, gates, c, h):
+    """i, f, g, o = sig, sig, tanh, sig of (xw + hw); c = f c_prev + i g; h = o tanh(c).
+
+    xw, hw, gates: (N, 4H); c_prev, c, h: (N, H)."""
+    size = h.shape[1]
+    for n in range(h.shape[0]):
+        x_row, h_row, gate_row = xw[n], hw[n], gates[n]
+        c_old, c_new, h_new = c_prev[n], c[n], h[n]
+        for j in range(size):
+            i = sigmoid_scalar(np.float64(x_row[j]) + h_row[j])
+            f = sigmoid_scalar(np.float64(x_row[size + j]) + h_row[size + j])
+            g = tanh_scalar(np.float64(x_row[2 * size + j]) + h_row[2 * size + j])
+            o = sigmoid_scalar(np.float64(x_row[3 * size + j]) + h_row[3 * size + j])
+            cell = f * c_old[j] + i * g
+            gate_row[j], gate_row[size + j], gate_row[2 * size + j], gate_row[3 * size + j] = i, f, g, o
+            c_new[j] = cell
+            h_new[j] = o * tanh_scalar(cell)
+
+
+@njit
+def lstm_cell_bwd(gates, c_prev, c, grad_h, grad_c, grad_pre, grad_c_prev):
+    """From dL/dh_t (grad_h) and dL/dc_t carried from later steps (grad_c): dL/d(pre-activations)
+    (grad_pre, (N, 4H)) and dL/dc_{t-1} (grad_c_prev)."""
+    size = c.shape[1]
+    for n in range(c.shape[0]):
+        gate_row, out = gates[n], grad_pre[n]
+        c_old, c_new, dh, dc_in, dc_out = c_prev[n], c[n], grad_h[n], grad_c[n], grad_c_prev[n]
+        for j in range(size):
+            i, f, g, o = gate_row[j], gate_row[size + j], gate_row[2 * size + j], gate_row[3 * size + j]
+            tanh_c = tanh_scalar(np.float64(c_new[j]))
+            dc = dc_in[j] + dh[j] * o * (1.0 - tanh_c * tanh_c)
+            out[j] = dc * g * i * (1.0 - i)
+            out[size + j] = dc * c_old[j] * f * (1.0 - f)
+            out[2 * size + j] = dc * i * (1.0 - g * g)
+            out[3 * size + j] = dh[j] * tanh_c * o * (1.0 - o)
+            dc_out[j] = dc * f
+
+
+@njit
+def gru_cell_fwd(xw, hw, h_prev, gates, h):
+    """torch.nn.GRU: r = sig(xw_r + hw_r), z = sig(xw_z + hw_z), n = tanh(xw_n + r hw_n),
+    h = (1 - z) n + z h_prev. xw, hw, gates: (N, 3H); h_prev, h: (N, H)."""
+    size = h.shape[1]
+    for m in range(h.shape[0]):
+        x_row, h_row, gate_row, old, new = xw[m], hw[m], gates[m], h_prev[m], h[m]
+        for j in range(size):
+            r = sigmoid_scalar(np.float64(x_row[j]) + h_row[j])
+            z = sigmoid_scalar(np.float64(x_row[size + j]) + h_row[size + j])
+            n = tanh_scalar(np.float64(x_row[2 * size + j]) + r * h_row[2 * size + j])
+            gate_row[j], gate_row[size + j], gate_row[2 * size + j] = r, z, n
+            new[j] = (1.0 - z) * n + z * old[j]
+
+
+@njit
+def gru_cell_bwd(gates, hw, h_prev, grad_h, grad_xw, grad_hw, grad_h_prev_direct):
+    """dL/d(xw) and dL/d(hw) (they differ in the n gate, scaled by r) and the direct part of
+    dL/dh_{t-1} (z * grad_h; the part through W_hh is added by the time loop)."""
+    size = h_prev.shape[1]
+    for m in range(h_prev.shape[0]):
+        gate_row, h_row, old, dh = gates[m], hw[m], h_prev[m], grad_h[m]
+        dx, dhw, direct = grad_xw[m], grad_hw[m], grad_h_prev_direct[m]
+        for j in range(size):
+            r, z, n = gate_row[j], gate_row[size + j], gate_row[2 * size + j]
+            d_n = dh[j] * (1.0 - z) * (1.0 - n * n)
+            d_z = dh[j] * (old[j] - n) * z * (1.0 - z)
+            d_r = d_n * h_row[2 * size + j] * r * (1.0 - r)
+            dx[j], dx[size + j], dx[2 * size + j] = d_r, d_z, d_n
+            dhw[j], dhw[size + j], dhw[2 * size + j] = d_r, d_z, d_n * r
+            direct[j] = dh[j] * z
+
+
+# ------------------------------------------------------------------------ the time loops
+
+
+@njit
+def recurrent_seq_fwd(cell, xw, w_hh, b_hh, hw, gates, hs, cs):
+    """Run the cell over T steps from zero states; fills hw, gates, hs[1:], cs[1:]."""
+    hs[0][:] = 0.0
+    cs[0][:] = 0.0
+    relu = cell == CELL_RNN_RELU
+    for t in range(xw.shape[0]):
+        dense_fwd(hs[t], w_hh, b_hh, hw[t])
+        if cell == CELL_LSTM:
+            lstm_cell_fwd(xw[t], hw[t], cs[t], gates[t], cs[t + 1], hs[t + 1])
+        elif cell == CELL_GRU:
+            gru_cell_fwd(xw[t], hw[t], hs[t], gates[t], hs[t + 1])
+        else:
+            rnn_cell_fwd(relu, xw[t], hw[t], hs[t + 1])
+
+
+@njit
+def recurrent_seq_bwd(cell, w_hh, hw, gates, hs, cs, grad_hs, grad_xw, grad_hw, grad_h, grad_c, grad_c_prev):
+    """Backprop through time. grad_h, grad_c, grad_c_prev: (N, H) scratch. For rnn and lstm pass
+    the same array as grad_xw and grad_hw; gru writes them apart."""
+    steps = grad_hs.shape[0]
+    relu = cell == CELL_RNN_RELU
+    grad_h[:] = grad_hs[steps - 1]
+    grad_c[:] = 0.0
+    for t in range(steps - 1, -1, -1):
+        if cell == CELL_LSTM:
+            lstm_cell_bwd(gates[t], cs[t], cs[t + 1], grad_h, grad_c, grad_xw[t], grad_c_prev)
+            grad_c[:] = grad_c_prev
+        elif cell == CELL_GRU:
+            gru_cell_bwd(gates[t], hw[t], hs[t], grad_h, grad_xw[t], grad_hw[t], grad_c_prev)
+        else:
+            rnn_cell_bwd(relu, hs[t + 1], grad_h, grad_xw[t])
+        if t == 0:
+            break
+        np.dot(grad_hw[t], w_hh, grad_h)  # through W_hh to h_{t-1}
+        previous = grad_hs[t - 1]
+        for n in range(grad_h.shape[0]):
+            row, extra = grad_h[n], previous[n]
+            for j in range(row.shape[0]):
+                row[j] += extra[j]
+        if cell == CELL_GRU:  # plus gru's direct path z * grad_h
+            for n in range(grad_h.shape[0]):
+                row, extra = grad_h[n], grad_c_prev[n]
+                for j in range(row.shape[0]):
+                    row[j] += extra[j]

@@ -1,0 +1,108 @@
+"""multi_head_attention: self-attention as torch.nn.MultiheadAttention(E, heads, batch_first=True)
+called as mha(x, x, x) (with ``causal``: attn_mask = the upper triangle, no peeking ahead).
+
+Input and output (T, E) per sample; E must divide by num_heads. Parameters as torch names them:
+in_proj_weight (3E, E) xavier-uniform, in_proj_bias (3E,) zeros, out_proj.weight (E, E)
+U(-1/sqrt(E), 1/sqrt(E)), out_proj.bias (E,) zeros.
+
+Composed from tested kernels: dense_fwd (in_proj) -> attention_fwd (per-head softmax(q k^T /
+sqrt(D)) v) -> dense_fwd (out_proj); backward runs the same three in reverse. After a forward
+pass ``probe_state()`` returns {"attention": (N, heads, T, T)}, row i = where query i looked.
+"""
+
+import math
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from engine.kernels.attention import attention_bwd, attention_fwd
+from engine.kernels.dense import dense_bwd, dense_fwd
+from engine.layers.base import Layer, ShapeProblem, single_input_shape
+from engine.spec_models import LayerSpecBase
+
+MAX_HEADS = 64
+
+
+class MultiHeadAttentionSpec(LayerSpecBase):
+    type: Literal["multi_head_attention"] = "multi_head_attention"
+    num_heads: int = Field(ge=1, le=MAX_HEADS, description="Parallel attention heads; each sees features / heads "
+                                                           "dimensions.")
+    causal: bool = Field(False, description="Each step attends only to itself and earlier steps (for "
+                                            "next-token prediction).")
+
+
+def check_heads(shape, num_heads, field="num_heads"):
+    """Attention needs a (T, E) sequence with E divisible by the number of heads."""
+    if len(shape) != 2:
+        raise ShapeProblem("type", f"attention needs a sequence (time, features), got {list(shape)}")
+    if shape[1] % num_heads:
+        raise ShapeProblem(field, f"num_heads ({num_heads}) must divide the feature size ({shape[1]})")
+
+
+class MultiHeadAttention(Layer):
+    @classmethod
+    def infer_output_shape(cls, spec, input_shapes):
+        shape = single_input_shape(input_shapes)
+        check_heads(shape, spec.num_heads)
+        return shape
+
+    def _width(self):
+        return self.input_shapes[0][1]
+
+    def param_shapes(self):
+        e = self._width()
+        return [("in_proj_weight", (3 * e, e)), ("in_proj_bias", (3 * e,)),
+                ("out_proj.weight", (e, e)), ("out_proj.bias", (e,))]
+
+    def regularized_params(self):
+        return ["in_proj_weight", "out_proj.weight"]
+
+    def init_params(self, rng):
+        e = self._width()
+        glorot = math.sqrt(6.0 / (e + 3 * e))
+        self.params["in_proj_weight"][...] = rng.uniform(-glorot, glorot, (3 * e, e))
+        self.params["in_proj_bias"][...] = 0.0
+        bound = 1.0 / math.sqrt(e)
+        self.params["out_proj.weight"][...] = rng.uniform(-bound, bound, (e, e))
+        self.params["out_proj.bias"][...] = 0.0
+
+    def _scratch(self, steps):
+        size = self._width() // self.spec.num_heads
+        return [self.workspace(name, (steps, size)) for name in ("q", "k", "v")] + \
+            [self.workspace("k_t", (size, steps))]
+
+    def forward(self, inputs, training, rng):
+        x = np.ascontiguousarray(inputs[0])
+        batch, (steps, e) = x.shape[0], self.input_shapes[0]
+        p = self.params
+        self._x = x.reshape(-1, e)
+        self._qkv = self.workspace("qkv", (batch, steps, 3 * e))
+        dense_fwd(self._x, p["in_proj_weight"], p["in_proj_bias"], self._qkv.reshape(-1, 3 * e))
+        self._probs = self.workspace("probs", (batch, self.spec.num_heads, steps, steps))
+        self._ctx = self.workspace("ctx", (batch, steps, e))
+        attention_fwd(self._qkv, self.spec.num_heads, self.spec.causal, self._probs, self._ctx, *self._scratch(steps))
+        out = self.workspace("out", (batch, steps, e))
+        dense_fwd(self._ctx.reshape(-1, e), p["out_proj.weight"], p["out_proj.bias"], out.reshape(-1, e))
+        return out
+
+    def backward(self, grad_out, from_logits=False):
+        batch, steps, e = self._ctx.shape
+        p, g = self.params, self.grads
+        grad = np.ascontiguousarray(grad_out).reshape(-1, e)
+        grad_ctx = self.workspace("grad_ctx", (batch, steps, e))
+        dense_bwd(self._ctx.reshape(-1, e), p["out_proj.weight"], grad, grad_ctx.reshape(-1, e),
+                  g["out_proj.weight"], g["out_proj.bias"], True)
+        grad_qkv = self.workspace("grad_qkv", (batch, steps, 3 * e))
+        size = e // self.spec.num_heads
+        grads_scratch = [self.workspace(name, (steps, size)) for name in ("grad_q", "grad_k", "grad_v")]
+        attention_bwd(self._qkv, self._probs, grad_ctx, self.spec.num_heads, self.spec.causal, grad_qkv,
+                      *self._scratch(steps), *grads_scratch, self.workspace("grad_scores", (steps,)))
+        need_x = self.needs_input_grad[0]
+        grad_x = self.workspace("grad_x", (batch, steps, e))
+        dense_bwd(self._x, p["in_proj_weight"], grad_qkv.reshape(-1, 3 * e), grad_x.reshape(-1, e),
+                  g["in_proj_weight"], g["in_proj_bias"], need_x)
+        return [grad_x] if need_x else [None]
+
+    def probe_state(self) -> dict:
+        return {"attention": self._probs.copy()}

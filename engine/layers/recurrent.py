@@ -1,0 +1,162 @@
+"""Recurrent layers rnn, lstm and gru: torch.nn.RNN/LSTM/GRU with batch_first=True, one layer.
+
+Input (T, F) per sample, output (T, H) with ``return_sequences`` else the last state (H,).
+Parameters with torch's names, shapes and gate order (lstm i, f, g, o; gru r, z, n):
+weight_ih (G*H, F), weight_hh (G*H, H), bias_ih (G*H,), bias_hh (G*H,), all U(-1/sqrt(H), 1/sqrt(H)).
+
+How a pass runs (engine/kernels/recurrent.py): the input is turned time-major once, all input
+projections are one GEMM (dense_fwd over T*N rows), the cell kernels run the time loop, and
+backward ends with two whole-sequence GEMMs for the weight gradients (dense_bwd).
+After a forward pass ``probe_state()`` returns hidden (and cell) states and gate activations.
+"""
+
+import math
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from engine.kernels.dense import dense_bwd, dense_fwd
+from engine.kernels.recurrent import (
+    CELL_GRU,
+    CELL_LSTM,
+    CELL_RNN_RELU,
+    CELL_RNN_TANH,
+    GATES_PER_CELL,
+    recurrent_seq_bwd,
+    recurrent_seq_fwd,
+)
+from engine.layers.base import Layer, ShapeProblem, single_input_shape
+from engine.spec_models import MAX_WIDTH, LayerSpecBase
+
+GATE_NAMES = {CELL_RNN_TANH: ("h",), CELL_RNN_RELU: ("h",), CELL_LSTM: ("i", "f", "g", "o"),
+              CELL_GRU: ("r", "z", "n")}
+
+HiddenSize = Field(ge=1, le=MAX_WIDTH, description="Size of the hidden state (the layer's memory).")
+ReturnSequences = Field(False, description="Output the hidden state of every step (for stacking recurrent "
+                                           "layers or per-step predictions) instead of only the last one.")
+
+
+class RNNSpec(LayerSpecBase):
+    type: Literal["rnn"] = "rnn"
+    hidden_size: int = HiddenSize
+    return_sequences: bool = ReturnSequences
+    nonlinearity: Literal["tanh", "relu"] = Field("tanh", description="Activation of the new hidden state.")
+
+
+class LSTMSpec(LayerSpecBase):
+    type: Literal["lstm"] = "lstm"
+    hidden_size: int = HiddenSize
+    return_sequences: bool = ReturnSequences
+
+
+class GRUSpec(LayerSpecBase):
+    type: Literal["gru"] = "gru"
+    hidden_size: int = HiddenSize
+    return_sequences: bool = ReturnSequences
+
+
+class Recurrent(Layer):
+    """Shared by the three cell types; subclasses only name their cell code."""
+
+    def cell(self):
+        raise NotImplementedError
+
+    @classmethod
+    def infer_output_shape(cls, spec, input_shapes):
+        shape = single_input_shape(input_shapes)
+        if len(shape) != 2:
+            raise ShapeProblem("type", f"{spec.type} needs a sequence (time, features) as input, got {list(shape)}; "
+                                       f"put an embedding first for token ids")
+        steps = shape[0]
+        return (steps, spec.hidden_size) if spec.return_sequences else (spec.hidden_size,)
+
+    def _gate_width(self):
+        return GATES_PER_CELL[self.cell()] * self.spec.hidden_size
+
+    def param_shapes(self):
+        width, features, hidden = self._gate_width(), self.input_shapes[0][1], self.spec.hidden_size
+        return [("weight_ih", (width, features)), ("weight_hh", (width, hidden)),
+                ("bias_ih", (width,)), ("bias_hh", (width,))]
+
+    def regularized_params(self):
+        return ["weight_ih", "weight_hh"]
+
+    def init_params(self, rng):
+        bound = 1.0 / math.sqrt(self.spec.hidden_size)  # torch's init for every recurrent tensor
+        for name, shape in self.param_shapes():
+            self.params[name][...] = rng.uniform(-bound, bound, shape)
+
+    def forward(self, inputs, training, rng):
+        x = inputs[0]
+        batch, (steps, features) = x.shape[0], self.input_shapes[0]
+        hidden, width = self.spec.hidden_size, self._gate_width()
+        x_tm = self.workspace("x_tm", (steps, batch, features))
+        x_tm[...] = x.transpose(1, 0, 2)
+        xw = self.workspace("xw", (steps, batch, width))
+        p = self.params
+        dense_fwd(x_tm.reshape(-1, features), p["weight_ih"], p["bias_ih"], xw.reshape(-1, width))
+        self._hw = self.workspace("hw", (steps, batch, width))
+        self._gates = self.workspace("gates", (steps, batch, width))
+        self._hs = self.workspace("hs", (steps + 1, batch, hidden))
+        self._cs = self.workspace("cs", (steps + 1, batch, hidden))
+        recurrent_seq_fwd(self.cell(), xw, p["weight_hh"], p["bias_hh"], self._hw, self._gates, self._hs, self._cs)
+        self._x_tm = x_tm
+        if not self.spec.return_sequences:
+            return self._hs[steps]
+        out = self.workspace("out", (batch, steps, hidden))
+        out[...] = self._hs[1:].transpose(1, 0, 2)
+        return out
+
+    def backward(self, grad_out, from_logits=False):
+        steps, batch, features = self._x_tm.shape
+        hidden, width = self.spec.hidden_size, self._gate_width()
+        grad_hs = self.workspace("grad_hs", (steps, batch, hidden))
+        if self.spec.return_sequences:
+            grad_hs[...] = grad_out.transpose(1, 0, 2)
+        else:
+            grad_hs[:-1] = 0.0
+            grad_hs[-1] = grad_out
+        grad_xw = self.workspace("grad_xw", (steps, batch, width))
+        grad_hw = self.workspace("grad_hw", grad_xw.shape) if self.cell() == CELL_GRU else grad_xw
+        scratch = [self.workspace(f"scratch{k}", (batch, hidden)) for k in range(3)]
+        recurrent_seq_bwd(self.cell(), self.params["weight_hh"], self._hw, self._gates, self._hs, self._cs,
+                          grad_hs, grad_xw, grad_hw, *scratch)
+        g = self.grads
+        need_x = self.needs_input_grad[0]
+        grad_x_tm = self.workspace("grad_x_tm", self._x_tm.shape)
+        dense_bwd(self._x_tm.reshape(-1, features), self.params["weight_ih"], grad_xw.reshape(-1, width),
+                  grad_x_tm.reshape(-1, features), g["weight_ih"], g["bias_ih"], need_x)
+        dense_bwd(self._hs[:steps].reshape(-1, hidden), self.params["weight_hh"], grad_hw.reshape(-1, width),
+                  grad_x_tm.reshape(-1, features), g["weight_hh"], g["bias_hh"], False)
+        if not need_x:
+            return [None]
+        return [np.ascontiguousarray(grad_x_tm.transpose(1, 0, 2))]
+
+    def probe_state(self) -> dict:
+        """States and gates of the last forward pass, batch first: {"hidden": (N, T, H),
+        "cell": (N, T, H) for lstm, "gates": {name: (N, T, H)}}."""
+        hidden = self.spec.hidden_size
+        state = {"hidden": self._hs[1:].transpose(1, 0, 2).copy()}
+        if self.cell() == CELL_LSTM:
+            state["cell"] = self._cs[1:].transpose(1, 0, 2).copy()
+        if self.cell() in (CELL_LSTM, CELL_GRU):
+            gates = self._gates.transpose(1, 0, 2)
+            state["gates"] = {name: gates[:, :, k * hidden:(k + 1) * hidden].copy()
+                              for k, name in enumerate(GATE_NAMES[self.cell()])}
+        return state
+
+
+class RNN(Recurrent):
+    def cell(self):
+        return CELL_RNN_RELU if self.spec.nonlinearity == "relu" else CELL_RNN_TANH
+
+
+class LSTM(Recurrent):
+    def cell(self):
+        return CELL_LSTM
+
+
+class GRU(Recurrent):
+    def cell(self):
+        return CELL_GRU

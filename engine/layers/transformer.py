@@ -1,0 +1,114 @@
+"""transformer_block: a pre-norm transformer encoder block, built from the engine's own layers.
+
+    y1 = x + dropout(attn(norm1(x)))           attn: multi_head_attention (self, optional causal)
+    y  = y1 + dropout(ff2(act(ff1(norm2(y1)))))  ff1: dense (ff_dim), ff2: dense back to E
+
+Input and output (T, E). Parameters are the sub-layers' under their prefixes, so a torch block
+with modules named norm1, attn (nn.MultiheadAttention), norm2, ff1, ff2 (nn.Linear) loads by name:
+norm1.weight/bias, attn.in_proj_weight/in_proj_bias/out_proj.weight/out_proj.bias, norm2.*,
+ff1.weight (ff_dim, E)/bias, ff2.weight (E, ff_dim)/bias. ``dropout`` acts on the two residual
+branches (torch's TransformerEncoderLayer also drops inside the feed-forward; we keep one rate
+per branch so the picture stays simple). ``probe_state()`` gives the attention maps.
+"""
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from engine.layers.attention import MAX_HEADS, MultiHeadAttention, MultiHeadAttentionSpec, check_heads
+from engine.layers.base import Layer, single_input_shape
+from engine.layers.dense import Dense, DenseSpec
+from engine.layers.elementwise import apply_dropout, undo_dropout
+from engine.layers.norm import LayerNorm, LayerNormSpec
+from engine.spec_models import MAX_WIDTH, LayerSpecBase
+
+SUBLAYERS = ("norm1", "attn", "norm2", "ff1", "ff2")
+
+
+class TransformerBlockSpec(LayerSpecBase):
+    type: Literal["transformer_block"] = "transformer_block"
+    num_heads: int = Field(ge=1, le=MAX_HEADS, description="Attention heads; must divide the feature size.")
+    ff_dim: int = Field(ge=1, le=MAX_WIDTH, description="Width of the hidden layer of the feed-forward part.")
+    dropout: float = Field(0.0, ge=0.0, le=0.95, description="Fraction zeroed on both residual branches while "
+                                                             "training.")
+    activation: Literal["gelu", "relu"] = Field("gelu", description="Nonlinearity of the feed-forward part.")
+    causal: bool = Field(False, description="Each step attends only to itself and earlier steps.")
+
+
+class TransformerBlock(Layer):
+    @classmethod
+    def infer_output_shape(cls, spec, input_shapes):
+        shape = single_input_shape(input_shapes)
+        check_heads(shape, spec.num_heads)
+        return shape
+
+    def __init__(self, spec, input_shapes, dtype=np.float32):
+        super().__init__(spec, input_shapes, dtype)
+        shape, width = self.input_shapes[0], self.input_shapes[0][1]
+        hidden = (shape[0], spec.ff_dim)
+
+        def sub(name, kind, **fields):  # internal specs: ids need not pass the user-facing pattern
+            return kind.model_construct(id=f"{spec.id}.{name}", inputs=None, **fields)
+
+        dense = dict(use_bias=True, init="default", dropout=0.0)
+        self.sub = {
+            "norm1": LayerNorm(sub("norm1", LayerNormSpec, type="layer_norm", eps=1e-5), [shape], dtype),
+            "attn": MultiHeadAttention(sub("attn", MultiHeadAttentionSpec, type="multi_head_attention",
+                                           num_heads=spec.num_heads, causal=spec.causal), [shape], dtype),
+            "norm2": LayerNorm(sub("norm2", LayerNormSpec, type="layer_norm", eps=1e-5), [shape], dtype),
+            "ff1": Dense(sub("ff1", DenseSpec, type="dense", units=spec.ff_dim, activation=spec.activation,
+                             **dense), [shape], dtype),
+            "ff2": Dense(sub("ff2", DenseSpec, type="dense", units=width, activation="linear", **dense),
+                         [hidden], dtype),
+        }
+
+    def param_shapes(self):
+        return [(f"{name}.{p}", shape) for name in SUBLAYERS for p, shape in self.sub[name].param_shapes()]
+
+    def regularized_params(self):
+        return [f"{name}.{p}" for name in SUBLAYERS for p in self.sub[name].regularized_params()]
+
+    def bind(self, params, grads, buffers):
+        super().bind(params, grads, buffers)
+        for name, layer in self.sub.items():
+            prefix = name + "."
+            own = lambda store: {k[len(prefix):]: v for k, v in store.items() if k.startswith(prefix)}  # noqa: E731
+            layer.bind(own(params), own(grads), {})
+
+    def init_params(self, rng):
+        for name in SUBLAYERS:
+            self.sub[name].init_params(rng)
+
+    def _branch_dropout(self, holder, value, training, rng):
+        if training and self.spec.dropout > 0.0:
+            return apply_dropout(holder, value, self.spec.dropout, rng)
+        return value
+
+    def forward(self, inputs, training, rng):
+        x, s = inputs[0], self.sub
+        self._dropped = training and self.spec.dropout > 0.0
+        attended = s["attn"].forward([s["norm1"].forward([x], training, rng)], training, rng)
+        mid = self.workspace("mid", x.shape)
+        np.add(x, self._branch_dropout(s["attn"], attended, training, rng), out=mid)
+        hidden = s["ff1"].forward([s["norm2"].forward([mid], training, rng)], training, rng)
+        fed = s["ff2"].forward([hidden], training, rng)
+        out = self.workspace("out", x.shape)
+        np.add(mid, self._branch_dropout(s["ff2"], fed, training, rng), out=out)
+        return out
+
+    def backward(self, grad_out, from_logits=False):
+        s = self.sub
+        grad = np.ascontiguousarray(grad_out)
+        branch = undo_dropout(s["ff2"], grad, self.spec.dropout) if self._dropped else grad
+        branch = s["norm2"].backward(s["ff1"].backward(s["ff2"].backward(branch)[0])[0])[0]
+        grad_mid = self.workspace("grad_mid", grad.shape)
+        np.add(grad, branch, out=grad_mid)
+        branch = undo_dropout(s["attn"], grad_mid, self.spec.dropout) if self._dropped else grad_mid
+        branch = s["norm1"].backward(s["attn"].backward(branch)[0])[0]
+        grad_x = self.workspace("grad_x", grad.shape)
+        np.add(grad_mid, branch, out=grad_x)
+        return [grad_x]
+
+    def probe_state(self) -> dict:
+        return self.sub["attn"].probe_state()
