@@ -160,7 +160,8 @@ class Model:
         if self.loss_code == LOSS_CROSS_ENTROPY:
             labels = np.asarray(y).reshape(-1)
             if labels.shape[0] != rows:
-                raise ValueError(f"cross_entropy needs one integer label per sample: expected ({rows},), got {np.shape(y)}")
+                raise ValueError(f"cross_entropy needs one integer label per sample (per step for sequence "
+                                 f"outputs): expected {rows} labels, got {np.shape(y)}")
             if labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):
                 raise ValueError("cross_entropy labels must be whole numbers (class indices)")
             labels = labels.astype(np.int64, copy=False)
@@ -175,6 +176,8 @@ class Model:
     def _loss_input(self, values):
         out_layer = self.layer_by_id[self.output_id]
         logits = out_layer.logits() if self.fused_output else values[self.output_id]
+        if self.loss_code == LOSS_CROSS_ENTROPY:  # (N, T, C) outputs: one row (and label) per step
+            return np.ascontiguousarray(logits).reshape(-1, logits.shape[-1])
         return np.ascontiguousarray(logits).reshape(logits.shape[0], -1)
 
     def loss(self, x, y, training=False) -> float:

@@ -198,7 +198,8 @@ def _network_problems(spec: NetworkSpec, shapes):
     if spec.loss == "cross_entropy":
         if act not in ("softmax", "linear"):
             out.append(problem("loss", f"cross_entropy expects a softmax (or linear) output, but {last.id!r} uses {act}", last.id))
-        if len(output_shape) != 1 or output_shape[0] < 2:
+        # (classes,) per sample, or (time, classes) with one label per step (character models)
+        if len(output_shape) not in (1, 2) or output_shape[-1] < 2:
             out.append(problem("loss", f"cross_entropy needs one output per class (at least 2), "
                                f"but {last.id!r} outputs {list(output_shape)}", last.id))
     if spec.loss == "binary_cross_entropy" and act not in ("sigmoid", "linear"):
