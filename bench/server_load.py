@@ -50,6 +50,7 @@ class Client:
         self.sizes: list[int] = []
         self.steps: list[tuple[float, int]] = []
         self.recording = False
+        self.seen = 0  # frames, recorded or not
         self.errors: list[dict] = []
 
     async def run(self, ready: asyncio.Event, stop: asyncio.Event) -> None:
@@ -71,6 +72,7 @@ class Client:
                 if message["type"] == "error":
                     self.errors.append(message)
                 continue
+            self.seen += 1
             if not self.recording:
                 continue
             frame = unpack(raw)
@@ -95,8 +97,10 @@ async def measure(server: "Server", clients: int, seconds: float, fps: float) ->
         tasks.append(asyncio.create_task(tab.run(ready, stop)))
         await asyncio.wait_for(ready.wait(), 30)
         await asyncio.sleep(0.02)
-    await asyncio.sleep(2.0)  # warm-up: first frames, chunk sizes settle
+    await first_frames(tabs)
+    await asyncio.sleep(2.0)  # warm-up: chunk sizes and the CPU shares settle
     cpu_before, started = cpu_seconds(server.process.pid), time.time()
+    client_before = cpu_seconds(os.getpid())
     for tab in tabs:
         tab.recording = True
     await asyncio.sleep(seconds)
@@ -104,9 +108,17 @@ async def measure(server: "Server", clients: int, seconds: float, fps: float) ->
         tab.recording = False
     elapsed = time.time() - started
     cpu = (cpu_seconds(server.process.pid) - cpu_before) / elapsed
+    client_cpu = (cpu_seconds(os.getpid()) - client_before) / elapsed
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)
-    return summarize(tabs, clients, elapsed, cpu)
+    return {**summarize(tabs, clients, elapsed, cpu), "client_cpu_percent": 100 * client_cpu}
+
+
+async def first_frames(tabs: list[Client], timeout: float = 30.0) -> None:
+    """Waits until every client has its first frame (the server may still be loading kernels)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline and not all(tab.seen for tab in tabs):
+        await asyncio.sleep(0.1)
 
 
 def summarize(tabs: list[Client], clients: int, elapsed: float, cpu: float) -> dict:
@@ -183,6 +195,8 @@ def main(argv: list[str] | None = None) -> None:
     server = Server()
     rows = []
     try:
+        asyncio.run(measure(server, 1, 1.0, args.fps))  # warm-up: the server loads its kernels
+        server.wait_idle()
         for count in counts:
             rows.append(asyncio.run(measure(server, count, seconds, args.fps)))
             print(json.dumps(rows[-1]), file=sys.stderr)

@@ -46,6 +46,7 @@ WORKLOADS = {
             {
                 "layerlab-train": f"{_P}:layerlab_train",
                 "layerlab-step": f"{_P}:layerlab_step",
+                "layerlab-layerwise-step": f"{_P}:layerlab_layerwise_step",
                 "torch": f"{_P}:torch_default",
             },
         ),
@@ -55,6 +56,7 @@ WORKLOADS = {
             {
                 "layerlab-step": f"{_M}:layerlab_step_64",
                 "layerlab-train": f"{_M}:layerlab_train_64",
+                "layerlab-layerwise-step": f"{_M}:layerlab_layerwise_step_64",
                 "torch": f"{_M}:torch_default_64",
                 "torch-fused": f"{_M}:torch_fused_64",
             },
@@ -66,6 +68,7 @@ WORKLOADS = {
             {
                 "layerlab-step": f"{_M}:layerlab_step_256",
                 "layerlab-train": f"{_M}:layerlab_train_256",
+                "layerlab-layerwise-step": f"{_M}:layerlab_layerwise_step_256",
                 "torch": f"{_M}:torch_default_256",
                 "torch-fused": f"{_M}:torch_fused_256",
             },

@@ -2,7 +2,8 @@
 
 PyTorch runs twice: default Adam (foreach) and `Adam(fused=True)`, the fastest stock optimizer and
 so the fair best-PyTorch baseline. Layerlab runs per step (`Trainer.step` on pre-cut batches) and in
-chunks (`Trainer.train`, which also draws its minibatches from the whole set).
+chunks (`Trainer.train`, which also draws its minibatches from the whole set), both through the
+fused kernel, and per step through the layer-by-layer path (`layerwise`) for comparison.
 """
 import functools
 
@@ -27,8 +28,10 @@ def _layerlab_trainer(batch):
     return Trainer(model, spec)
 
 
-def _layerlab_step(batch, threads, quick):
+def _layerlab_step(batch, threads, quick, fused=True):
     trainer = _layerlab_trainer(batch)
+    if not fused:
+        trainer.fused = None  # the layer-by-layer path, for comparison
     batches = cycled_batches(*classification_data(SAMPLES, 784, 10), batch)
 
     def run():
@@ -64,6 +67,8 @@ def _torch(batch, fused, threads, quick):
 
 layerlab_step_64 = functools.partial(_layerlab_step, 64)
 layerlab_step_256 = functools.partial(_layerlab_step, 256)
+layerlab_layerwise_step_64 = functools.partial(_layerlab_step, 64, fused=False)
+layerlab_layerwise_step_256 = functools.partial(_layerlab_step, 256, fused=False)
 layerlab_train_64 = functools.partial(_layerlab_train, 64)
 layerlab_train_256 = functools.partial(_layerlab_train, 256)
 torch_default_64 = functools.partial(_torch, 64, False)

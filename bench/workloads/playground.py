@@ -35,14 +35,20 @@ def layerlab_train(threads, quick):
     return run, STEPS_PER_TRAIN_CALL
 
 
-def layerlab_step(threads, quick):
+def layerlab_step(threads, quick, fused=True):
     trainer = _layerlab_trainer()
+    if not fused:
+        trainer.fused = None  # the layer-by-layer path, for comparison
     batches = cycled_batches(*regression_data(SAMPLES, 2, 1), BATCH)
 
     def run():
         trainer.step(*next(batches))
 
     return run, 1
+
+
+def layerlab_layerwise_step(threads, quick):
+    return layerlab_step(threads, quick, fused=False)
 
 
 def torch_default(threads, quick):
