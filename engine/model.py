@@ -59,33 +59,29 @@ class Model:
         self.output_shape = self.layer_by_id[self.output_id].output_shape
 
     def _allocate(self):
+        """One flat buffer for parameters (and one for gradients), in layer-list order."""
         in_list_order = sorted(self.layers, key=lambda layer: layer.index)
-        self.param_layout, offset = [], 0
-        for layer in in_list_order:
-            for name, shape in layer.param_shapes():
-                self.param_layout.append((f"{layer.id}.{name}", offset, tuple(shape)))
-                offset += int(np.prod(shape))
-        self.flat_params = np.zeros(offset, self.dtype)
-        self.flat_grads = np.zeros(offset, self.dtype)
+        entries = [(layer, name, tuple(shape)) for layer in in_list_order for name, shape in layer.param_shapes()]
+        sizes = [int(np.prod(shape)) for _, _, shape in entries]
+        offsets = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).tolist()
+        self.param_layout = [(f"{layer.id}.{name}", offsets[k], shape) for k, (layer, name, shape) in enumerate(entries)]
+        self.flat_params = np.zeros(offsets[-1], self.dtype)
+        self.flat_grads = np.zeros(offsets[-1], self.dtype)
         self._params, self._grads, self._buffers = {}, {}, {}
+        own = {layer.id: ({}, {}, {}) for layer in in_list_order}
         starts, stops = [], []
+        for k, (layer, name, shape) in enumerate(entries):
+            full, start, stop = self.param_layout[k][0], offsets[k], offsets[k + 1]
+            own[layer.id][0][name] = self._params[full] = self.flat_params[start:stop].reshape(shape)
+            own[layer.id][1][name] = self._grads[full] = self.flat_grads[start:stop].reshape(shape)
+            if name in layer.regularized_params():
+                starts.append(start)
+                stops.append(stop)
         for layer in in_list_order:
-            own_params, own_grads, own_buffers = {}, {}, {}
-            for name, shape in layer.param_shapes():
-                full, start = f"{layer.id}.{name}", self._offset_of(f"{layer.id}.{name}")
-                stop = start + int(np.prod(shape))
-                own_params[name] = self._params[full] = self.flat_params[start:stop].reshape(shape)
-                own_grads[name] = self._grads[full] = self.flat_grads[start:stop].reshape(shape)
-                if name in layer.regularized_params():
-                    starts.append(start)
-                    stops.append(stop)
             for name, shape, value in layer.buffer_shapes():
-                own_buffers[name] = self._buffers[f"{layer.id}.{name}"] = np.full(shape, value, self.dtype)
-            layer.bind(own_params, own_grads, own_buffers)
+                own[layer.id][2][name] = self._buffers[f"{layer.id}.{name}"] = np.full(shape, value, self.dtype)
+            layer.bind(*own[layer.id])
         self.regularized_segments = (np.array(starts, np.int64), np.array(stops, np.int64))
-
-    def _offset_of(self, name):
-        return next(offset for full, offset, _ in self.param_layout if full == name)
 
     def reset_parameters(self):
         """Re-draw every parameter from the seed and reset buffers: back to the built state."""
