@@ -14,6 +14,8 @@ Grid orientation: ``grid[k, i, j]`` is neuron k at x1 = linspace(x_min, x_max, n
 x2 = linspace(y_max, y_min, n)[i]: row 0 is the top of the picture (largest x2), as an image.
 """
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from engine.fused.grid import fused_neuron_grid, grid_eligible
@@ -21,16 +23,33 @@ from engine.fused.grid import fused_neuron_grid, grid_eligible
 HISTOGRAM_BINS = 32
 
 
+@contextmanager
+def unobserved(model):
+    """Looking must not change training: a training-mode pass for a probe would otherwise move
+    batch-norm running statistics and the dropout generator, and overwrite flat_grads."""
+    buffers = {name: value.copy() for name, value in model.buffers().items()}
+    dropout_state = model.dropout_rng.bit_generator.state
+    grads = model.flat_grads.copy()
+    try:
+        yield
+    finally:
+        model.set_params(buffers)
+        model.dropout_rng.bit_generator.state = dropout_state
+        model.flat_grads[...] = grads
+
+
 def activations(model, x, training=False) -> dict:
     """Output of every layer for the batch x: {layer id: array (batch, *output shape)}."""
-    values = model.run(x, training)
-    return {layer.id: np.array(values[layer.id]) for layer in sorted(model.layers, key=lambda l: l.index)}
+    with unobserved(model):
+        values = model.run(x, training)
+        return {layer.id: np.array(values[layer.id]) for layer in sorted(model.layers, key=lambda l: l.index)}
 
 
 def gradients(model, x, y) -> dict:
     """Gradient of the mean loss with respect to every parameter, for the batch (x, y)."""
-    model.loss_and_backward(x, y)
-    return {name: grad.copy() for name, grad in model.grad_views().items()}
+    with unobserved(model):
+        model.loss_and_backward(x, y)
+        return {name: grad.copy() for name, grad in model.grad_views().items()}
 
 
 def tensor_stats(values, bins: int = HISTOGRAM_BINS) -> dict:

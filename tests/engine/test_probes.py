@@ -58,3 +58,25 @@ def test_neuron_grid_maps_points_through_input_features():
     model = build_model(spec)
     features = lambda p: np.concatenate([p, p * p], axis=1)  # noqa: E731
     assert neuron_grid(model, n=8, features=features).shape == (17, 8, 8)
+
+
+def test_probing_does_not_change_training(rng):
+    spec = graph_spec() | {"batch_size": 8}
+    x, y = rng.standard_normal((64, 4)).astype(np.float32), rng.integers(0, 3, 64)
+    from engine import Trainer
+
+    def run(probe):
+        model = build_model(spec)
+        trainer = Trainer(model, spec)
+        losses = []
+        for _ in range(5):
+            losses.extend(trainer.train(x, y, steps=3))
+            if probe:
+                gradients(model, x[:8], y[:8])
+                activations(model, x[:8], training=True)
+        return np.array(losses), model.state_dict()
+
+    (plain, plain_state), (probed, probed_state) = run(False), run(True)
+    assert plain.tobytes() == probed.tobytes()
+    for name, value in plain_state.items():
+        np.testing.assert_array_equal(value, probed_state[name])
