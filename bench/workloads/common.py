@@ -39,6 +39,30 @@ def cycled_batches(x, y, batch_size, count=BATCHES_CYCLED, convert=None):
     return itertools.cycle(batches)
 
 
+def layerlab_runs(spec, x, y, steps_per_train_call):
+    """(step runner, train runner) for one fresh engine Trainer on (x, y).
+
+    step: Trainer.step on cycled pre-cut batches (fused=False switches the fused path off);
+    train: Trainer.train drawing its own minibatches, steps_per_train_call steps per call."""
+    from engine import Trainer, build_model
+
+    def make_trainer(fused):
+        trainer = Trainer(build_model(spec, seed=0), spec)
+        if not fused:
+            trainer.fused = None  # the layer-by-layer path, for comparison
+        return trainer
+
+    def step_runner(fused=True):
+        trainer, batches = make_trainer(fused), cycled_batches(x, y, spec["batch_size"])
+        return (lambda: trainer.step(*next(batches))), 1
+
+    def train_runner():
+        trainer = make_trainer(True)
+        return (lambda: trainer.train(x, y, steps=steps_per_train_call)), steps_per_train_call
+
+    return step_runner, train_runner
+
+
 def dense_spec(sizes, hidden_activation, output_activation, loss, optimizer, batch_size):
     """A sequential dense network spec in Layerlab's JSON format (DESIGN.md section 2)."""
     layers = [

@@ -8,8 +8,8 @@ fused kernel, and per step through the layer-by-layer path (`layerwise`) for com
 import functools
 
 from bench.workloads import MNIST_SIZES
-from bench.workloads.common import classification_data, cycled_batches, dense_spec, torch_dense_stack, \
-    torch_training_step
+from bench.workloads.common import classification_data, cycled_batches, dense_spec, layerlab_runs, \
+    torch_dense_stack, torch_training_step
 
 LR = 1e-3
 SAMPLES = 8192
@@ -20,34 +20,16 @@ def mnist_spec(batch):
     return dense_spec(MNIST_SIZES, "relu", "linear", "cross_entropy", {"type": "adam", "lr": LR}, batch)
 
 
-def _layerlab_trainer(batch):
-    from engine import Trainer, build_model
-
-    spec = mnist_spec(batch)
-    model = build_model(spec, seed=0)
-    return Trainer(model, spec)
+def _runs(batch):
+    return layerlab_runs(mnist_spec(batch), *classification_data(SAMPLES, 784, 10), STEPS_PER_TRAIN_CALL)
 
 
 def _layerlab_step(batch, threads, quick, fused=True):
-    trainer = _layerlab_trainer(batch)
-    if not fused:
-        trainer.fused = None  # the layer-by-layer path, for comparison
-    batches = cycled_batches(*classification_data(SAMPLES, 784, 10), batch)
-
-    def run():
-        trainer.step(*next(batches))
-
-    return run, 1
+    return _runs(batch)[0](fused)
 
 
 def _layerlab_train(batch, threads, quick):
-    trainer = _layerlab_trainer(batch)
-    x, labels = classification_data(SAMPLES, 784, 10)
-
-    def run():
-        trainer.train(x, labels, steps=STEPS_PER_TRAIN_CALL)
-
-    return run, STEPS_PER_TRAIN_CALL
+    return _runs(batch)[1]()
 
 
 def _torch(batch, fused, threads, quick):

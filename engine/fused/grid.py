@@ -32,10 +32,10 @@ import weakref
 import numpy as np
 
 from engine.config import njit
+from engine.fused.mlp import dense_stack_problem, layer_table
 from engine.fused.mlp_kernels import F_ACTIVATION, F_FAN_IN, F_FAN_OUT, layer_tensors
 from engine.kernels.activations import activation_row_fwd
 from engine.kernels.codes import ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH
-from engine.spec_models import INPUT_ID
 
 POINTS_PER_TILE = 512  # a tile of every neuron's row stays in L1/L2 between layers
 
@@ -165,14 +165,7 @@ def grid_forward(layers, params, inputs_t, out, points, tile):
 
 def grid_eligible(model) -> bool:
     """Sequential dense float32 stacks on flat inputs (dropout is off at inference anyway)."""
-    if model.dtype != np.float32 or len(model.input_shape) != 1:
-        return False
-    previous = INPUT_ID
-    for layer in sorted(model.layers, key=lambda layer: layer.index):
-        if layer.spec.type != "dense" or model.sources[layer.id] != [previous]:
-            return False
-        previous = layer.id
-    return True
+    return dense_stack_problem(model) is None
 
 
 _INPUT_CACHE = {}  # (n, extent, features) -> inputs_t; the same grid is probed every frame
@@ -202,8 +195,6 @@ _TABLES = weakref.WeakKeyDictionary()  # model -> layer table (a model's structu
 
 def fused_neuron_grid(model, n=100, extent=(-6.0, 6.0, -6.0, 6.0), features=None):
     """Same contract as probes.neuron_grid, for grid_eligible models."""
-    from engine.fused.mlp import layer_table
-
     inputs_t = grid_inputs(n, extent, features, model.input_shape[0])
     table = _TABLES.get(model)
     if table is None:

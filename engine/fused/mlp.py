@@ -45,12 +45,10 @@ from engine.optimizers import scheduled_lr
 from engine.spec_models import INPUT_ID
 
 
-def ineligibility(model, trainer) -> str | None:
-    """Why this network cannot take the fused path (None when it can)."""
-    if trainer.spec.mode != "supervised":
-        return "perceptron mode has its own update rule"
+def dense_stack_problem(model) -> str | None:
+    """Why the model is not a float32 stack of dense layers on flat inputs (None when it is)."""
     if model.dtype != np.float32:
-        return "the fused kernel is compiled for float32 models"
+        return "the fused kernels are compiled for float32 models"
     if len(model.input_shape) != 1:
         return "dense layers on non-flat inputs apply per position"
     previous = INPUT_ID
@@ -59,10 +57,19 @@ def ineligibility(model, trainer) -> str | None:
             return f"layer {layer.id!r} is {layer.spec.type}, not dense"
         if model.sources[layer.id] != [previous]:
             return f"layer {layer.id!r} is not fed by the layer before it"
-        if layer.spec.dropout > 0.0:
-            return f"layer {layer.id!r} uses dropout"
         previous = layer.id
     return None
+
+
+def ineligibility(model, trainer) -> str | None:
+    """Why this network cannot train on the fused path (None when it can)."""
+    if trainer.spec.mode != "supervised":
+        return "perceptron mode has its own update rule"
+    problem = dense_stack_problem(model)
+    if problem is None:
+        dropped = [layer.id for layer in model.layers if layer.spec.dropout > 0.0]
+        problem = f"layer {dropped[0]!r} uses dropout" if dropped else None
+    return problem
 
 
 def layer_table(model) -> np.ndarray:
