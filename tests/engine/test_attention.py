@@ -1,0 +1,119 @@
+"""multi_head_attention: the attention kernels against a NumPy reference and finite differences,
+the layer through time-free finite differences, and parity with torch.nn.MultiheadAttention."""
+
+import numpy as np
+import pytest
+from sequence_checks import finite_difference_check
+
+from engine import SpecError, build_model
+from engine.kernels.attention import attention_bwd, attention_fwd
+
+
+def reference_attention(qkv, heads, causal):
+    """softmax(q k^T / sqrt(D) + mask) v per head, heads side by side; returns (ctx, probs)."""
+    batch, steps, width3 = qkv.shape
+    width = width3 // 3
+    size = width // heads
+    q, k, v = np.split(qkv, 3, axis=2)
+    split = lambda a: a.reshape(batch, steps, heads, size).transpose(0, 2, 1, 3)  # noqa: E731
+    scores = split(q) @ split(k).transpose(0, 1, 3, 2) / np.sqrt(size)
+    if causal:
+        scores = np.where(np.triu(np.ones((steps, steps), bool), 1), -np.inf, scores)
+    probs = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    probs /= probs.sum(axis=-1, keepdims=True)
+    ctx = (probs @ split(v)).transpose(0, 2, 1, 3).reshape(batch, steps, width)
+    return ctx, probs
+
+
+def run_forward(qkv, heads, causal):
+    batch, steps, width = qkv.shape[0], qkv.shape[1], qkv.shape[2] // 3
+    size = width // heads
+    probs, ctx = np.empty((batch, heads, steps, steps)), np.empty((batch, steps, width))
+    scratch = [np.empty((steps, size)) for _ in range(3)] + [np.empty((size, steps))]
+    attention_fwd(qkv, heads, causal, probs, ctx, *scratch)
+    return ctx, probs, scratch
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_attention_kernel_matches_reference(causal, rng):
+    qkv = rng.standard_normal((2, 5, 3 * 6))
+    ctx, probs, _ = run_forward(qkv, 2, causal)
+    expected_ctx, expected_probs = reference_attention(qkv, 2, causal)
+    np.testing.assert_allclose(ctx, expected_ctx, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(probs, expected_probs, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_attention_backward_matches_finite_differences(causal, rng):
+    heads, qkv = 2, rng.standard_normal((2, 4, 3 * 4))
+    weight = rng.standard_normal((2, 4, 4))
+    ctx, probs, scratch = run_forward(qkv, heads, causal)
+    grad_qkv = np.empty_like(qkv)
+    grads_scratch = [np.empty((4, 2)) for _ in range(3)] + [np.empty(4)]
+    attention_bwd(qkv, probs, weight, heads, causal, grad_qkv, *scratch, *grads_scratch)
+    numeric, eps = np.zeros_like(qkv), 1e-6
+    for index in np.ndindex(qkv.shape):
+        saved = qkv[index]
+        qkv[index] = saved + eps
+        up = np.sum(run_forward(qkv, heads, causal)[0] * weight)
+        qkv[index] = saved - eps
+        down = np.sum(run_forward(qkv, heads, causal)[0] * weight)
+        qkv[index] = saved
+        numeric[index] = (up - down) / (2 * eps)
+    np.testing.assert_allclose(grad_qkv, numeric, rtol=1e-6, atol=1e-8)
+
+
+def attention_spec(causal, heads=2, steps=4, width=6):
+    return {"input": {"shape": [steps, 3]}, "loss": "mse",
+            "layers": [{"id": "pre", "type": "dense", "units": width},
+                       {"id": "mha", "type": "multi_head_attention", "num_heads": heads, "causal": causal}]}
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_layer_gradients_match_finite_differences(causal, rng):
+    finite_difference_check(attention_spec(causal), rng.standard_normal((3, 4, 3)), rng.standard_normal((3, 4, 6)))
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_matches_torch_multihead_attention(causal, rng, torch):
+    batch, steps, width, heads = 3, 6, 8, 4
+    spec = {"input": {"shape": [steps, width]}, "loss": "mse",
+            "layers": [{"id": "mha", "type": "multi_head_attention", "num_heads": heads, "causal": causal}]}
+    model = build_model(spec, seed=2)
+    params = model.params()
+    params["mha.in_proj_bias"][...] = rng.uniform(-0.2, 0.2, 3 * width)  # torch starts both at zero
+    params["mha.out_proj.bias"][...] = rng.uniform(-0.2, 0.2, width)
+    twin = torch.nn.MultiheadAttention(width, heads, batch_first=True)
+    own = dict(twin.named_parameters())
+    with torch.no_grad():
+        for name, value in params.items():
+            own[name.split(".", 1)[1]].copy_(torch.from_numpy(value))
+    x = rng.standard_normal((batch, steps, width)).astype(np.float32)
+    xt = torch.from_numpy(x)
+    mask = torch.triu(torch.ones(steps, steps, dtype=torch.bool), 1) if causal else None
+    out, weights = twin(xt, xt, xt, attn_mask=mask, need_weights=True, average_attn_weights=False)
+    np.testing.assert_allclose(model.forward(x), out.detach().numpy(), rtol=1e-5, atol=2e-6)
+    probs = model.layer_by_id["mha"].probe_state()["attention"]
+    np.testing.assert_allclose(probs, weights.detach().numpy(), rtol=1e-5, atol=1e-6)
+    y = rng.standard_normal(x.shape).astype(np.float32)
+    loss, grads = model.grads(x, y)
+    torch_loss = torch.nn.functional.mse_loss(out, torch.from_numpy(y))
+    torch_loss.backward()
+    assert loss == pytest.approx(torch_loss.item(), rel=1e-5)
+    for name, grad in grads.items():
+        np.testing.assert_allclose(grad, own[name.split(".", 1)[1]].grad.numpy(), rtol=1e-4, atol=1e-6, err_msg=name)
+
+
+def test_heads_must_divide_features():
+    spec = attention_spec(False, heads=4, width=6)
+    with pytest.raises(SpecError) as error:
+        build_model(spec)
+    problem = error.value.problems[0]
+    assert problem["layer"] == "mha" and problem["field"] == "layers[1].num_heads" and "divide" in problem["message"]
+
+
+def test_parameter_names_follow_torch():
+    shapes = {name: value.shape for name, value in build_model(attention_spec(True)).params().items()
+              if name.startswith("mha.")}
+    assert shapes == {"mha.in_proj_weight": (18, 6), "mha.in_proj_bias": (18,),
+                      "mha.out_proj.weight": (6, 6), "mha.out_proj.bias": (6,)}
