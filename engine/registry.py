@@ -19,12 +19,16 @@ from typing import Any
 
 from engine.kernels.codes import ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES
 from engine.layers.attention import MultiHeadAttention, MultiHeadAttentionSpec
+from engine.layers.conv import Conv2d, Conv2dSpec, Conv2dTranspose, Conv2dTransposeSpec, PatchEmbed, PatchEmbedSpec
 from engine.layers.dense import Dense, DenseSpec
 from engine.layers.elementwise import Activation, ActivationSpec, Dropout, DropoutSpec
 from engine.layers.embedding import (Embedding, EmbeddingSpec, PositionalEncoding, PositionalEncodingSpec,
                                      SequencePool, SequencePoolSpec)
 from engine.layers.merge import Add, AddSpec, Concat, ConcatSpec
 from engine.layers.norm import BatchNorm, BatchNormSpec, LayerNorm, LayerNormSpec
+from engine.layers.pool import (AvgPool2d, AvgPool2dSpec, GlobalAvgPool2d, GlobalAvgPool2dSpec, MaxPool2d,
+                                MaxPool2dSpec, Upsample2d, Upsample2dSpec)
+from engine.layers.shape import Flatten, FlattenSpec, Reshape, ReshapeSpec
 from engine.layers.recurrent import GRU, LSTM, RNN, GRUSpec, LSTMSpec, RNNSpec
 from engine.layers.transformer import TransformerBlock, TransformerBlockSpec
 from engine.spec_models import OPTIMIZER_SPECS, CosineScheduleSpec, StepScheduleSpec
@@ -101,6 +105,22 @@ LAYERS.add("add", "Adds the outputs of several layers of equal shape (residual c
            category="merge", min_inputs=2)
 LAYERS.add("concat", "Joins the outputs of several layers side by side.", ConcatSpec, Concat,
            category="merge", min_inputs=2)
+LAYERS.add("conv2d", "Slides small learned filters over the image; each filter makes one feature map.",
+           Conv2dSpec, Conv2d, category="convolution")
+LAYERS.add("conv2d_transpose", "A learned upsampling: each pixel stamps a filter onto a larger output (decoders, GANs).",
+           Conv2dTransposeSpec, Conv2dTranspose, category="convolution")
+LAYERS.add("max_pool2d", "Keeps the largest value of each window: smaller maps, small shifts ignored.",
+           MaxPool2dSpec, MaxPool2d, category="convolution")
+LAYERS.add("avg_pool2d", "Averages each window: smaller, smoother maps.", AvgPool2dSpec, AvgPool2d, category="convolution")
+LAYERS.add("global_avg_pool2d", "Averages each feature map down to one number per channel.",
+           GlobalAvgPool2dSpec, GlobalAvgPool2d, category="convolution")
+LAYERS.add("upsample2d", "Enlarges images by repeating pixels (nearest neighbour).", Upsample2dSpec, Upsample2d,
+           category="convolution")
+LAYERS.add("patch_embed", "Cuts the image into patches and turns each into a vector (vision transformer).",
+           PatchEmbedSpec, PatchEmbed, category="attention")
+LAYERS.add("flatten", "Unrolls images (or sequences) into one long feature vector.", FlattenSpec, Flatten, category="shape")
+LAYERS.add("reshape", "Gives each sample a new shape with the same number of values (e.g. 784 -> 1x28x28).",
+           ReshapeSpec, Reshape, category="shape")
 LAYERS.add("embedding", "Turns token ids into learned vectors, one row of its table per token.", EmbeddingSpec,
            Embedding, category="sequence")
 LAYERS.add("positional_encoding", "Adds where each step sits in the sequence (fixed sines or learned).",

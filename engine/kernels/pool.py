@@ -1,0 +1,146 @@
+"""Pooling and nearest upsampling kernels (PyTorch semantics), forward then backward per op.
+
+Shapes (float32 or float64, C-contiguous); images are flattened over batch and channels:
+    x         (N*C, H, W)
+    y         (N*C, OH, OW)
+    argmax    (N*C, OH, OW) int64: flat index h * W + w of each window's maximum in its plane
+    geometry  int64 (8,): kh, kw, stride_h, stride_w, pad_top, pad_left, out_h, out_w
+    planes    (N*C, H*W) for global average pooling, pooled (N*C,)
+
+max_pool2d pads with -inf (padding never wins, as in torch); the first maximum of a window wins
+ties, so gradients go where torch sends them. avg_pool2d counts padding as zeros and always
+divides by kh * kw (torch's count_include_pad=True default; with ceil_mode=False no window
+reaches past the padded border). upsample2d_nearest repeats each pixel ``scale`` times
+along both axes.
+"""
+
+import numpy as np
+
+from engine.config import njit
+
+
+@njit
+def _window(o, stride, pad, kernel, size):
+    """[start, stop) of one window along an axis, clipped to the unpadded input."""
+    start = o * stride - pad
+    return max(start, 0), min(start + kernel, size)
+
+
+# ---------------------------------------------------------------------------------- max_pool2d
+
+
+@njit
+def max_pool2d_fwd(x, geometry, y, argmax):
+    kh, kw, sh, sw, pt, pl, out_h, out_w = geometry
+    planes, height, width = x.shape
+    for p in range(planes):
+        plane, out, where = x[p].reshape(-1), y[p].reshape(-1), argmax[p].reshape(-1)
+        for oh in range(out_h):
+            h0, h1 = _window(oh, sh, pt, kh, height)
+            for ow in range(out_w):
+                w0, w1 = _window(ow, sw, pl, kw, width)
+                best_at = h0 * width + w0
+                best = plane[best_at]
+                for h in range(h0, h1):
+                    for w in range(w0, w1):
+                        value = plane[h * width + w]
+                        if value > best or value != value:  # NaN wins, as in torch
+                            best, best_at = value, h * width + w
+                out[oh * out_w + ow] = best
+                where[oh * out_w + ow] = best_at
+
+
+@njit
+def max_pool2d_bwd(grad_y, argmax, grad_x):
+    for p in range(grad_y.shape[0]):
+        g, where, gx = grad_y[p].reshape(-1), argmax[p].reshape(-1), grad_x[p].reshape(-1)
+        gx[:] = 0.0
+        for k in range(g.shape[0]):
+            gx[where[k]] += g[k]
+
+
+# ---------------------------------------------------------------------------------- avg_pool2d
+
+
+@njit
+def avg_pool2d_fwd(x, geometry, y):
+    kh, kw, sh, sw, pt, pl, out_h, out_w = geometry
+    planes, height, width = x.shape
+    scale = 1.0 / (kh * kw)
+    for p in range(planes):
+        plane, out = x[p].reshape(-1), y[p].reshape(-1)
+        for oh in range(out_h):
+            h0, h1 = _window(oh, sh, pt, kh, height)
+            for ow in range(out_w):
+                w0, w1 = _window(ow, sw, pl, kw, width)
+                total = 0.0
+                for h in range(h0, h1):
+                    for w in range(w0, w1):
+                        total += plane[h * width + w]
+                out[oh * out_w + ow] = total * scale
+
+
+@njit
+def avg_pool2d_bwd(grad_y, geometry, grad_x):
+    kh, kw, sh, sw, pt, pl, out_h, out_w = geometry
+    planes, height, width = grad_x.shape
+    scale = 1.0 / (kh * kw)
+    for p in range(planes):
+        g, gx = grad_y[p].reshape(-1), grad_x[p].reshape(-1)
+        gx[:] = 0.0
+        for oh in range(out_h):
+            h0, h1 = _window(oh, sh, pt, kh, height)
+            for ow in range(out_w):
+                w0, w1 = _window(ow, sw, pl, kw, width)
+                share = g[oh * out_w + ow] * scale
+                for h in range(h0, h1):
+                    for w in range(w0, w1):
+                        gx[h * width + w] += share
+
+
+# --------------------------------------------------------------------------- global_avg_pool2d
+
+
+@njit
+def global_avg_pool2d_fwd(planes, pooled):
+    scale = 1.0 / planes.shape[1]
+    for p in range(planes.shape[0]):
+        row = planes[p]
+        total = 0.0
+        for k in range(row.shape[0]):
+            total += row[k]
+        pooled[p] = total * scale
+
+
+@njit
+def global_avg_pool2d_bwd(grad_pooled, grad_planes):
+    scale = 1.0 / grad_planes.shape[1]
+    for p in range(grad_planes.shape[0]):
+        row = grad_planes[p]
+        share = grad_pooled[p] * scale
+        for k in range(row.shape[0]):
+            row[k] = share
+
+
+# ------------------------------------------------------------------------ upsample2d (nearest)
+
+
+@njit
+def upsample2d_nearest_fwd(x, scale, y):
+    planes, height, width = x.shape
+    for p in range(planes):
+        for h in range(height * scale):
+            src, dst = x[p, h // scale], y[p, h]
+            for w in range(width * scale):
+                dst[w] = src[w // scale]
+
+
+@njit
+def upsample2d_nearest_bwd(grad_y, scale, grad_x):
+    planes, height, width = grad_x.shape
+    grad_x[:] = 0.0
+    for p in range(planes):
+        for h in range(height * scale):
+            src, dst = grad_y[p, h], grad_x[p, h // scale]
+            for w in range(width * scale):
+                dst[w // scale] += src[w]
