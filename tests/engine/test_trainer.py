@@ -180,3 +180,14 @@ def test_trainer_rejects_a_spec_of_another_architecture():
         Trainer(model, playground_spec(layers=[{"id": "out", "type": "dense", "units": 1, "activation": "sigmoid"}]))
     Trainer(model, playground_spec(loss="mse"))
     assert model.spec.loss == "mse"
+
+
+def test_float64_models_train_like_float32_ones():
+    x, y = xor_data()
+    spec = playground_spec(optimizer={"type": "rmsprop", "lr": 0.01, "centered": True},
+                           regularization={"type": "l2", "rate": 0.001}, grad_clip={"type": "norm", "max_norm": 1.0})
+    single, double = build_model(spec), build_model(spec, dtype=np.float64)
+    losses32 = Trainer(single, spec).train(x, y, steps=50)
+    losses64 = Trainer(double, spec).train(x, y, steps=50)
+    np.testing.assert_allclose(losses32, losses64, rtol=1e-3)
+    np.testing.assert_allclose(single.flat_params, double.flat_params, rtol=1e-3, atol=1e-4)
