@@ -114,10 +114,12 @@ def _message(error, name):
         return f"{name} must start with a letter or '_' and use only letters, digits, '_' or '-' (at most 32), got {value!r}"
     if kind == "missing":
         return f"{name} is required"
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
-        expected = ctx.get("expected_tags", "")
-        return f"unknown type {ctx.get('tag')!r}; expected one of {expected}" if "tag" in ctx else \
-            f"type is required; expected one of {expected}"
+    if kind == "union_tag_invalid":
+        return f"unknown type {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags', '')}"
+    if kind == "union_tag_not_found":
+        return "type is required"
+    if kind in ("model_attributes_type", "model_type", "dict_type"):
+        return f"{name} must be an object with named fields, got {value!r}"
     if kind == "literal_error":
         return f"{name} must be one of {ctx.get('expected')}, got {value!r}"
     return f"{name}: {error['msg']}"
