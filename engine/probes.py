@@ -52,6 +52,21 @@ def gradients(model, x, y) -> dict:
         return {name: grad.copy() for name, grad in model.grad_views().items()}
 
 
+def sequence_layers(model) -> list[str]:
+    """Ids of the layers ``sequence_state`` can look inside (recurrent, attention, transformer)."""
+    return [layer.id for layer in sorted(model.layers, key=lambda l: l.index) if hasattr(layer, "probe_state")]
+
+
+def sequence_state(model, x, layer_id) -> dict:
+    """Inside one sequence layer for the batch x (eval mode), batch first:
+    rnn/lstm/gru -> {"hidden": (N, T, H), "cell": (N, T, H) (lstm), "gates": {"i": (N, T, H), ...}};
+    multi_head_attention/transformer_block -> {"attention": (N, heads, T, T)} (row = query step)."""
+    if layer_id not in sequence_layers(model):
+        raise ValueError(f"layer {layer_id!r} has no sequence state; choose one of {sequence_layers(model)}")
+    model.run(x, training=False)
+    return model.layer_by_id[layer_id].probe_state()
+
+
 def tensor_stats(values, bins: int = HISTOGRAM_BINS) -> dict:
     """Norm, mean, std, min, max and a fixed-bin histogram of one tensor (JSON-able)."""
     flat = np.asarray(values, np.float64).reshape(-1)

@@ -224,3 +224,18 @@ def test_probe_state_exposes_states_and_gates(rng):
     assert sorted(state["gates"]) == ["f", "g", "i", "o"]
     np.testing.assert_array_equal(state["hidden"][:, -1], model.forward(x))
     assert np.all((state["gates"]["i"] > 0) & (state["gates"]["i"] < 1))
+
+
+def test_sequence_state_probe_lists_and_reads_sequence_layers(rng):
+    from engine import probes
+
+    spec = {"input": {"shape": [5, 2]}, "layers": [{"id": "g", "type": "gru", "hidden_size": 3, "return_sequences": True},
+                                                  {"id": "att", "type": "multi_head_attention", "num_heads": 3},
+                                                  {"id": "out", "type": "dense", "units": 1}]}
+    model = build_model(spec)
+    x = rng.standard_normal((2, 5, 2)).astype(np.float32)
+    assert probes.sequence_layers(model) == ["g", "att"]
+    assert sorted(probes.sequence_state(model, x, "g")["gates"]) == ["n", "r", "z"]
+    assert probes.sequence_state(model, x, "att")["attention"].shape == (2, 3, 5, 5)
+    with pytest.raises(ValueError, match="'out' has no sequence state"):
+        probes.sequence_state(model, x, "out")
