@@ -70,6 +70,31 @@ def _layers_task():
     return lambda: _train_once(_spec(layers))
 
 
+def _sequence_task(recurrent_only):
+    """Token ids -> embedding -> ... -> per-step or pooled heads: every sequence layer and kernel."""
+    if recurrent_only:
+        layers = [{"id": "r", "type": "rnn", "hidden_size": 3, "return_sequences": True},
+                  {"id": "q", "type": "rnn", "hidden_size": 3, "nonlinearity": "relu", "return_sequences": True},
+                  {"id": "g", "type": "gru", "hidden_size": 3, "return_sequences": True},
+                  {"id": "l", "type": "lstm", "hidden_size": 3}]
+    else:
+        layers = [{"id": "p", "type": "positional_encoding", "kind": "learned", "max_len": 4},
+                  {"id": "s", "type": "positional_encoding"},
+                  {"id": "m", "type": "multi_head_attention", "num_heads": 2, "causal": True},
+                  {"id": "t", "type": "transformer_block", "num_heads": 2, "ff_dim": 4, "dropout": 0.1},
+                  {"id": "pool", "type": "sequence_pool"}]
+    spec = {"input": {"shape": [3]}, "loss": "cross_entropy", "batch_size": 4,
+            "layers": [{"id": "e", "type": "embedding", "num_embeddings": 5, "embedding_dim": 4}, *layers,
+                       {"id": "out", "type": "dense", "units": 2}]}
+    ids = np.arange(12, dtype=np.float32).reshape(4, 3) % 5
+
+    def run():
+        model = build_model(spec)
+        Trainer(model, spec).step(ids, np.array([0, 1, 0, 1], np.int64))
+        probes.sequence_state(model, ids, probes.sequence_layers(model)[-1])
+    return run
+
+
 def _regularization_task():
     def run():
         for reg, clip in (("l1", {"type": "norm", "max_norm": 1.0}), ("l2", {"type": "value", "clip_value": 1.0})):
@@ -119,6 +144,8 @@ def _kernel_family_tasks():
         ("kernels: optimizers", lambda: optim.optimizer_step(1, flat.copy(), flat, state, hyper, 1)),
         ("kernels: batch_norm, layer_norm", norms),
         ("kernels: dropout, regularization, clipping", elementwise_and_regularization),
+        ("kernels: embedding, rnn, gru, lstm (through their layers)", _sequence_task(recurrent_only=True)),
+        ("kernels: attention, positional_encoding, transformer_block", _sequence_task(recurrent_only=False)),
         ("kernels: perceptron rule", lambda: perceptron.perceptron_update(z[:, :2].copy(), a[:, :1].copy(), w[:1].copy(), b[:1].copy(), 0.1)),
         ("fused training kernel (dense stacks)", _loss_task("mse")),
         ("fused neuron grid", lambda: probes.neuron_grid(_train_once(_spec([{"id": "out", "type": "dense", "units": 1}])), n=4)),
