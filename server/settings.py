@@ -3,6 +3,7 @@
 Quotas live here too so a classroom host can tighten them without touching code, and so tests
 can build an app with small limits: `create_app(Settings(max_layers=3))`.
 """
+import os
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -45,6 +46,10 @@ class Settings(BaseSettings):
     messages_per_second: float = 30.0     # token bucket per socket: rate ...
     message_burst: int = 60               # ... and burst
     must_deliver_queue: int = 64          # replies (built, status, error) waiting for a slow socket
+    # CPU (in cores) that the training of all running sessions may use together; the rest keeps
+    # frames flowing. Each running session gets training_cores / running sessions.
+    training_cores: float = Field(default_factory=lambda: float(max(1, (os.cpu_count() or 2) - 1)))
+    gil_switch_seconds: float = 0.0005      # see server.app.create_app
     chunk_seconds: float = 0.008          # training work between two looks at pause/cancel flags
     eval_samples: int = 2000              # cap on samples used for train/validation metrics
     evals_per_second: float = 4.0         # validation metrics are a forward pass over eval_samples

@@ -10,6 +10,8 @@ uint8 tensors carry `scale` and `offset` (value = offset + scale * byte). With p
 each slice along the first axis gets its own pair (lists), so e.g. every neuron's heatmap in a
 neuron grid uses its full 0..255 range instead of sharing the range of the loudest neuron.
 """
+import warnings
+
 import msgpack
 import numpy as np
 
@@ -27,22 +29,35 @@ def encode_tensor(values, dtype: str = "float32", per_slice: bool = False) -> di
 
 
 def _quantize(array: np.ndarray, per_slice: bool) -> dict:
-    # A non-finite value would poison the range; it is drawn as the range's low end instead.
-    finite = np.where(np.isfinite(array), array, np.nan)
-    rows = finite.reshape(array.shape[0], -1) if per_slice and array.ndim > 0 else finite.reshape(1, -1)
-    with np.errstate(all="ignore"):
-        low = np.nan_to_num(np.nanmin(rows, axis=1, initial=np.inf, where=~np.isnan(rows)), posinf=0.0)
-        high = np.nan_to_num(np.nanmax(rows, axis=1, initial=-np.inf, where=~np.isnan(rows)), neginf=0.0)
-    scale = np.where(high > low, (high - low) / 255.0, 1.0).astype(np.float32)
-    with np.errstate(invalid="ignore"):
-        levels = np.rint((rows - low[:, None]) / scale[:, None])
-    quantized = np.clip(np.nan_to_num(levels, nan=0.0), 0, 255).astype(np.uint8)
+    rows = array.reshape(array.shape[0], -1) if per_slice and array.ndim > 0 else array.reshape(1, -1)
+    finite = bool(np.isfinite(rows).all())
+    if not finite:  # a NaN or inf would poison the range: draw it at the range's low end
+        rows = np.where(np.isfinite(rows), rows, np.nan)
+    low, high = _ranges(rows, finite)
+    scale = np.where(high > low, (high - low) / np.float32(255), np.float32(1)).astype(np.float32)
+    # + 0.5 then truncation = rounding; every level lands in 0..255 (255.5 truncates to 255)
+    levels = (rows - low[:, None]) * (1 / scale)[:, None] + np.float32(0.5)
+    if not finite:
+        levels = np.nan_to_num(levels, nan=0.0)
+    quantized = np.clip(levels, 0, 255, out=levels).astype(np.uint8)
     tensor = {"dtype": "uint8", "shape": list(array.shape), "data": quantized.tobytes()}
     if per_slice and array.ndim > 0:
-        tensor.update(scale=scale.tolist(), offset=low.astype(np.float32).tolist())
+        tensor.update(scale=scale.tolist(), offset=low.tolist())
     else:
         tensor.update(scale=float(scale[0]), offset=float(low[0]))
     return tensor
+
+
+def _ranges(rows: np.ndarray, finite: bool):
+    if rows.shape[1] == 0:
+        zeros = np.zeros(rows.shape[0], np.float32)
+        return zeros, zeros
+    if finite:
+        return rows.min(axis=1), rows.max(axis=1)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices
+        low, high = np.nanmin(rows, axis=1), np.nanmax(rows, axis=1)
+    return np.nan_to_num(low, nan=0.0).astype(np.float32), np.nan_to_num(high, nan=0.0).astype(np.float32)
 
 
 def decode_tensor(tensor: dict) -> np.ndarray:

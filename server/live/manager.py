@@ -10,6 +10,7 @@ import secrets
 import time
 
 from server.live.session import Session
+from server.live.training import CpuBudget
 from server.live.uploads import UploadStore
 from server.protocol import ProtocolError
 from server.settings import Settings
@@ -22,6 +23,7 @@ class SessionManager:
         self.settings = settings
         self._sessions: dict[str, Session] = {}
         self.uploads = UploadStore()
+        self.budget = CpuBudget(settings.training_cores)
         self._reaper: asyncio.Task | None = None
 
     async def start(self) -> None:
@@ -42,7 +44,7 @@ class SessionManager:
         if owned >= limit:
             raise ProtocolError("quota_exceeded", f"at most {limit} sessions per computer: close another tab")
         token = secrets.token_urlsafe(18)
-        session = Session(token, client, self.settings, self.uploads)
+        session = Session(token, client, self.settings, self.uploads, self.budget)
         self._sessions[token] = session
         return session
 

@@ -24,7 +24,7 @@ _STOP = object()
 
 
 class Session:
-    def __init__(self, token: str, client: str, settings: Settings, uploads=None):
+    def __init__(self, token: str, client: str, settings: Settings, uploads=None, budget=None):
         self.token, self.client, self.settings = token, client, settings
         self.uploads = uploads
         self.history = MetricHistory()
@@ -41,7 +41,7 @@ class Session:
         self._outlet_lock = threading.Lock()
         self._commands: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
-        self.loop = TrainingLoop(self)
+        self.loop = TrainingLoop(self, budget)
 
     # ---- called from the event loop: cheap, never engine code -------------------------------
 
@@ -67,10 +67,10 @@ class Session:
 
     def request_pause(self) -> None:
         """Stops training at the end of the current chunk, ahead of any queued command."""
-        self.loop.running.clear()
+        self.loop.halt()
 
     def close(self) -> None:
-        self.loop.running.clear()
+        self.loop.halt()
         if self._thread is not None:
             self._commands.put(_STOP)
 
@@ -102,9 +102,13 @@ class Session:
     def _work(self) -> None:
         while True:
             try:
-                item = self._commands.get(block=not self.loop.running.is_set())
+                if not self.loop.running.is_set():
+                    item = self._commands.get()
+                else:
+                    wait = self.loop.wait_time()
+                    item = self._commands.get(timeout=wait) if wait > 0 else self._commands.get_nowait()
             except queue.Empty:
-                self.loop.train_chunk()
+                self.loop.tick()
                 continue
             if item is _STOP:
                 return
@@ -132,7 +136,7 @@ class Session:
         self.loop.send_history()
 
     def build(self, spec: dict) -> None:
-        self.loop.running.clear()
+        self.loop.halt()
         model, trainer, layers, total = engine_ops.build(spec, self.settings.quotas)
         self.spec, self.model, self.trainer = spec, model, trainer
         self.layers, self.total_params = layers, total
@@ -143,7 +147,7 @@ class Session:
         self.loop.emit_frame(force=True)
 
     def choose_dataset(self, name: str, options: dict) -> None:
-        self.loop.running.clear()
+        self.loop.halt()
         self.data = engine_ops.load_data(name, options, self.settings.quotas, self.uploads)
         self.loop.restart()
         if self.spec is not None:  # same network, fresh weights: old weights fit other data
@@ -165,7 +169,7 @@ class Session:
 
     def control(self, action: str, steps: int) -> None:
         if action == "pause":
-            self.loop.running.clear()
+            self.loop.halt()
             if self.state == "running":
                 self.loop.emit_frame(force=True, evaluate=True)  # the views show where it stopped
                 self.set_state("paused")
@@ -181,7 +185,7 @@ class Session:
         self.set_state("running")
 
     def reset(self) -> None:
-        self.loop.running.clear()
+        self.loop.halt()
         if self.spec is not None:
             self.model, self.trainer = engine_ops.rebuild(self.spec)
         self.loop.restart()

@@ -20,17 +20,48 @@ from server.protocol import ProtocolError
 MAX_CHUNK_STEPS = 20_000
 
 
+class CpuBudget:
+    """The CPU that training may use, shared evenly by the sessions running right now.
+
+    With 60 students on 2 cores nobody can train at full speed; what matters is that every
+    session keeps streaming. Each running session gets cores / running of CPU time for its
+    chunks and waits out the rest, leaving the remainder to frames and the event loop. And at
+    most `cores` chunks run at any moment (`slot`): 60 runnable training threads would get 60
+    of every 61 time slices from the OS scheduler and starve the thread that sends the frames.
+    """
+
+    def __init__(self, cores: float):
+        self.cores = cores
+        self.slot = threading.BoundedSemaphore(max(1, round(cores)))
+        self._running = 0
+        self._lock = threading.Lock()
+
+    def share(self) -> float:
+        return self.cores / max(1, self._running)
+
+    def enter(self, loop: "TrainingLoop") -> None:
+        with self._lock:
+            if not loop.counted:
+                loop.counted, self._running = True, self._running + 1
+
+    def leave(self, loop: "TrainingLoop") -> None:
+        with self._lock:
+            if loop.counted:
+                loop.counted, self._running = False, self._running - 1
+
+
 class TrainingLoop:
-    def __init__(self, session):
+    def __init__(self, session, budget: CpuBudget | None = None):
         self.session = session
         self.settings = session.settings
+        self.budget = budget or CpuBudget(self.settings.training_cores)
+        self.counted = False  # by the budget, as a running session
         self.running = threading.Event()
         self.step = 0
         self.steps_left: int | None = None   # a `step N` request counts down; play runs on
         self.views: list[str] = []
         self.view_options: dict[str, dict] = {}
         self.fps = self.settings.default_fps
-        self.steps_per_second = 0.0
         self._chunk_steps = 1
         self._loss_cursor = 0                # history already sent to the attached client
         self._eval_cursor = 0
@@ -40,6 +71,7 @@ class TrainingLoop:
         self._last_eval_step = -1
         self._window_started = time.perf_counter()  # for the steps-per-second cap
         self._window_steps = 0
+        self._window_busy = 0.0  # seconds spent in chunks since play
 
     @property
     def epoch(self) -> int:
@@ -47,11 +79,22 @@ class TrainingLoop:
         trainer = self.session.trainer
         return int(trainer.epoch) if trainer is not None else 0
 
+    @property
+    def steps_per_second(self) -> float:
+        """Steps per second since the last play (what the quota allows and the CPU gives)."""
+        elapsed = time.perf_counter() - self._window_started
+        return self._window_steps / elapsed if self.running.is_set() and elapsed > 0 else 0.0
+
     # ---- control ----------------------------------------------------------------------------
+
+    def halt(self) -> None:
+        """Stops training after the current chunk (callable from any thread)."""
+        self.running.clear()
+        self.budget.leave(self)
 
     def restart(self) -> None:
         """A new model or data set: the step count and the history start again."""
-        self.running.clear()
+        self.halt()
         self.session.history = MetricHistory()
         self.step, self.steps_left = 0, None
         self._loss_cursor = self._eval_cursor = 0
@@ -59,7 +102,9 @@ class TrainingLoop:
 
     def play(self, steps: int | None = None) -> None:
         self.steps_left = steps
-        self._window_started, self._window_steps = time.perf_counter(), 0
+        self._window_started, self._window_steps, self._window_busy = time.perf_counter(), 0, 0.0
+        self._next_frame_at = self._window_started
+        self.budget.enter(self)
         self.running.set()
 
     def subscribe(self, views: list[str], fps: float | None, options: dict) -> None:
@@ -72,50 +117,71 @@ class TrainingLoop:
         self.fps = min(fps or self.settings.default_fps, self.settings.max_fps)
         self._view_computed_at.clear()
 
-    # ---- one chunk ----------------------------------------------------------------------------
+    # ---- one tick: a chunk of training (unless ahead of the quota), then a frame if due ----------
 
-    def train_chunk(self) -> None:
+    def wait_time(self) -> float:
+        """How long the worker may wait for commands before the next tick: 0 when a chunk is due;
+        else until the quota allows more steps or the next frame is due, whichever comes first."""
+        now = time.perf_counter()
+        ahead = self._quota_ahead(now)
+        if ahead <= 0:
+            return 0.0
+        return max(0.0, min(ahead, self._next_frame_at - now))
+
+    def tick(self) -> None:
+        if self._quota_ahead(time.perf_counter()) <= 0 and not self._train_chunk():
+            return  # the run stopped (step N done, or diverged)
+        if time.perf_counter() >= self._next_frame_at:
+            self.emit_frame()
+
+    def _quota_ahead(self, now: float) -> float:
+        """Seconds ahead of the steps-per-second quota or of this session's share of the CPU."""
+        wall = now - self._window_started
+        by_steps = self._window_steps / self.settings.quotas.max_steps_per_second - wall
+        by_cpu = self._window_busy / self.budget.share() - wall
+        return max(by_steps, by_cpu)
+
+    def _train_chunk(self) -> bool:
         session = self.session
         steps = self._chunk_steps if self.steps_left is None else min(self._chunk_steps, self.steps_left)
-        started = time.perf_counter()
-        losses, divergence = engine_ops.train(session.trainer, session.data, steps)
-        elapsed = time.perf_counter() - started
+        # Wait for a training slot only until the next frame is due: the frame goes first.
+        if not self.budget.slot.acquire(timeout=max(0.001, self._next_frame_at - time.perf_counter())):
+            return True
+        try:
+            started, cpu_started = time.perf_counter(), time.thread_time()
+            losses, divergence = engine_ops.train(session.trainer, session.data, steps)
+            elapsed = time.perf_counter() - started
+            self._window_busy += time.thread_time() - cpu_started  # CPU, not wall: a busy machine is no excuse
+        finally:
+            self.budget.slot.release()
         session.history.append_losses(losses)
         self.step += len(losses)
+        self._window_steps += len(losses)
         self._adapt_chunk(len(losses), elapsed)
         if divergence is not None:
             self._stop(divergence.state, divergence.message)
-            return
+            return False
         if self.steps_left is not None:
             self.steps_left -= len(losses)
             if self.steps_left <= 0:
                 self._stop("paused", "")
-                return
-        self._pace(len(losses))
-        if time.perf_counter() >= self._next_frame_at:
-            self.emit_frame()
+                return False
+        return True
 
     def _stop(self, state: str, message: str) -> None:
-        self.running.clear()
+        self.halt()
         self.steps_left = None
         self.emit_frame(force=True, evaluate=True)
         self.session.set_state(state, message)
 
     def _adapt_chunk(self, steps: int, elapsed: float) -> None:
+        """Aim for chunk_seconds of work, and never more than half a frame's worth of the quota
+        (a bigger chunk would make the quota's pause swallow frames)."""
         target = min(self.settings.chunk_seconds, 0.5 / self.fps)
+        quota_cap = max(1, int(0.5 * self.settings.quotas.max_steps_per_second / self.fps))
         if steps and elapsed > 0:
             ideal = target * steps / elapsed
-            self._chunk_steps = int(np.clip(0.5 * self._chunk_steps + 0.5 * ideal, 1, MAX_CHUNK_STEPS))
-            rate = steps / elapsed
-            self.steps_per_second = rate if not self.steps_per_second else 0.9 * self.steps_per_second + 0.1 * rate
-
-    def _pace(self, steps: int) -> None:
-        """Sleeps when ahead of the steps-per-second quota: CPU is shared fairly by a class."""
-        self._window_steps += steps
-        ahead = self._window_steps / self.settings.quotas.max_steps_per_second - (
-            time.perf_counter() - self._window_started)
-        if ahead > 0:
-            time.sleep(min(ahead, 0.05))
+            self._chunk_steps = int(np.clip(0.5 * self._chunk_steps + 0.5 * ideal, 1, min(MAX_CHUNK_STEPS, quota_cap)))
 
     # ---- frames ---------------------------------------------------------------------------------
 
@@ -124,7 +190,8 @@ class TrainingLoop:
         if outlet is None:
             return
         clock = time.perf_counter()
-        self._next_frame_at = clock + 1.0 / self.fps
+        # keep the cadence (a frame a little late does not delay the next), unless far behind
+        self._next_frame_at = max(self._next_frame_at + 1.0 / self.fps, clock + 0.5 / self.fps)
         if session.model is not None and session.data is not None and (evaluate or self._eval_due(clock)):
             self._evaluate(clock)
         history = session.history
@@ -173,7 +240,8 @@ class TrainingLoop:
         for name in self.views:
             view = VIEWS[name]
             last = self._view_computed_at.get(name, -1e9)
-            if not force and clock - last < 1.0 / view.max_fps:
+            # 0.75: frames come on a cadence with jitter; a strict 1/max_fps would skip every other
+            if not force and clock - last < 0.75 / view.max_fps:
                 continue
             if view.needs_data and session.data is None:
                 continue

@@ -125,3 +125,26 @@ def test_divergence_pauses_and_says_why(live_server):
             status = await tab.expect("status", state="diverged")
             assert "learning rate" in status["message"] and str(status["step"]) in status["message"]
     run(scenario())
+
+
+def test_a_client_that_never_reads_does_not_slow_another(live_server):
+    """The stalled tab asks for big frames (128 x 128 grids at 60/s) and never reads them."""
+    async def scenario():
+        async with LiveClient(live_server, read=False) as stalled, LiveClient(live_server) as reader:
+            for message in [CIRCLE, {"type": "build", "spec": PLAYGROUND_SPEC},
+                            {"type": "subscribe", "views": ["neuron_grid", "weights", "activations"], "fps": 60,
+                             "options": {"neuron_grid": {"resolution": 128}}},
+                            {"type": "control", "action": "play"}]:
+                await stalled.send(message)
+            await reader.start_training(views=("metrics", "neuron_grid"))
+            await asyncio.sleep(2.0)  # the stalled socket's buffers fill up
+            since = len(reader.frames)
+            await asyncio.sleep(3.0)
+            frames = reader.frames[since:]
+            latencies = [frame["received_at"] - frame["t"] for frame in frames]
+            # generous bounds: this machine is shared; alone the reader gets ~30 frames/s, p99 < 20 ms
+            assert len(frames) / 3.0 >= 10, len(frames)
+            assert np.percentile(latencies, 99) < 0.5
+            losses = frame_losses(reader.frames)  # nothing lost while the other tab stalls
+            assert len(losses) == reader.frames[-1]["step"]
+    run(scenario())
