@@ -27,8 +27,8 @@ def _sources(raw_layers, index):
         return [s for s in raw_inputs if isinstance(s, str)]
     if index == 0:
         return [INPUT_ID]
-    previous = _raw_id(raw_layers[index - 1])
-    return [previous] if previous is not None else []
+    # None: the previous layer has no valid id (reported elsewhere); shape inference skips this one
+    return [_raw_id(raw_layers[index - 1])]
 
 
 def check_graph(raw_layers):
@@ -47,7 +47,7 @@ def check_graph(raw_layers):
     sources = {i: _sources(raw_layers, i) for i in index_of.values()}
     for i, srcs in sources.items():
         for k, src in enumerate(srcs):
-            if src != INPUT_ID and src not in index_of:
+            if src is not None and src != INPUT_ID and src not in index_of:
                 known = ", ".join(sorted(index_of)) or "none"
                 problems.append(_problem(f"layers[{i}].inputs[{k}]", f"unknown input {src!r}; known ids: {INPUT_ID}, {known}",
                                          _raw_id(raw_layers[i])))
@@ -56,7 +56,8 @@ def check_graph(raw_layers):
         members = " -> ".join(_raw_id(raw_layers[j]) for j in cycle)
         problems.append(_problem(f"layers[{i}].inputs", f"layers form a cycle ({members})", _raw_id(raw_layers[i])))
     if not cycle:
-        problems.extend(_dangling(raw_layers, index_of, sources))
+        used = {s for i in range(len(raw_layers)) for s in _sources(raw_layers, i)}  # invalid layers use too
+        problems.extend(_dangling(raw_layers, index_of, used))
     return problems, [(i, _raw_id(raw_layers[i]), sources[i]) for i in order]
 
 
@@ -83,8 +84,7 @@ def _topological_order(index_of, sources):
     return order, stuck
 
 
-def _dangling(raw_layers, index_of, sources):
-    used = {s for srcs in sources.values() for s in srcs}
+def _dangling(raw_layers, index_of, used):
     last = max(index_of.values(), default=-1)
     out = []
     for layer_id, i in index_of.items():

@@ -185,3 +185,9 @@ def test_input_spec_is_not_mutated():
     frozen = copy.deepcopy(spec)
     build_model(spec)
     assert spec == frozen
+
+
+def test_an_invalid_layer_causes_no_follow_up_problems_in_its_neighbours():
+    with pytest.raises(SpecError) as caught:
+        validate_spec(edit([(("layers", 1), 8)]))
+    assert [p["field"] for p in caught.value.problems] == ["layers[1]"]
