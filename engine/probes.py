@@ -67,6 +67,64 @@ def sequence_state(model, x, layer_id) -> dict:
     return model.layer_by_id[layer_id].probe_state()
 
 
+def conv_layers(model) -> list[str]:
+    """Ids of the layers with image filters (conv2d, conv2d_transpose, patch_embed)."""
+    return [layer.id for layer in sorted(model.layers, key=lambda l: l.index)
+            if layer.spec.type in ("conv2d", "conv2d_transpose", "patch_embed")]
+
+
+def conv_filters(model, layer_id) -> np.ndarray:
+    """A copy of a conv layer's filters, torch layout: conv2d/patch_embed (out, in, kh, kw),
+    conv2d_transpose (in, out, kh, kw). Feature maps are that layer's ``activations`` (N, C, H, W)."""
+    if layer_id not in conv_layers(model):
+        raise ValueError(f"layer {layer_id!r} has no filters; choose one of {conv_layers(model)}")
+    return model.params()[f"{layer_id}.weight"].copy()
+
+
+def saliency(model, x, output_index=None) -> np.ndarray:
+    """Gradient of one output per sample with respect to the input: (batch, *input shape).
+
+    ``output_index`` is a flat index into each sample's output; by default each sample's
+    largest output (its predicted class). A softmax output is differentiated before the
+    softmax (the class score), as saliency maps usually are. Eval mode; training is untouched.
+    """
+    from engine.spec_models import INPUT_ID
+
+    with unobserved(model):
+        values = model.run(x, training=False)
+        out = values[model.output_id].reshape(len(x), -1)
+        chosen = out.argmax(axis=1) if output_index is None else np.full(len(x), int(output_index))
+        seed = np.zeros_like(out)
+        seed[np.arange(len(x)), chosen] = 1.0
+        fed_by_input = [layer for layer in model.layers if INPUT_ID in model.sources[layer.id]]
+        flags = [layer.needs_input_grad for layer in fed_by_input]
+        for layer in fed_by_input:
+            layer.needs_input_grad = [True] * len(layer.needs_input_grad)
+        try:
+            return _input_gradient(model, seed.reshape(values[model.output_id].shape), INPUT_ID)
+        finally:
+            for layer, flag in zip(fed_by_input, flags):
+                layer.needs_input_grad = flag
+
+
+def _input_gradient(model, grad_output, input_id):
+    output_layer = model.layer_by_id[model.output_id]
+    pending, total = {model.output_id: grad_output}, 0.0
+    for layer in reversed(model.layers):
+        grad = pending.pop(layer.id, None)
+        if grad is None:
+            continue
+        score = layer is output_layer and getattr(layer.spec, "activation", None) == "softmax"
+        for src, grad_in in zip(model.sources[layer.id], layer.backward(grad, score)):
+            if grad_in is None:
+                continue
+            if src == input_id:
+                total = total + grad_in
+            else:
+                pending[src] = pending[src] + grad_in if src in pending else grad_in
+    return np.array(total, np.float32).reshape(len(grad_output), *model.input_shape)
+
+
 def tensor_stats(values, bins: int = HISTOGRAM_BINS) -> dict:
     """Norm, mean, std, min, max and a fixed-bin histogram of one tensor (JSON-able)."""
     flat = np.asarray(values, np.float64).reshape(-1)

@@ -9,7 +9,7 @@ patch_embed is a conv with kernel = stride = patch_size whose output is read as 
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 
 from engine.initializers import INITIALIZER_FUNCTIONS
 from engine.kernels.conv import conv2d_bwd, conv2d_fwd, conv2d_transpose_bwd, conv2d_transpose_fwd
@@ -68,6 +68,14 @@ class Conv2dSpec(LayerSpecBase):
     activation: ActivationName = Field("linear", description="Nonlinearity applied to every output value.")
     use_bias: bool = UseBias
     init: InitName = Init
+
+    @field_validator("padding", mode="wrap")
+    @classmethod
+    def _one_message_for_padding(cls, value, handler):
+        try:  # one plain sentence instead of one error per member of the union
+            return handler(value)
+        except ValidationError:
+            raise ValueError(f"padding must be a whole number from 0 to 32, 'same' or 'valid', got {value!r}") from None
 
 
 class Conv2d(ConvLayer):
