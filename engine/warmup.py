@@ -95,6 +95,29 @@ def _sequence_task(recurrent_only):
     return run
 
 
+def _image_task():
+    """Every image layer in one small network: conv, pooling, upsampling and patch kernels."""
+    layers = [{"id": "c", "type": "conv2d", "out_channels": 2, "kernel_size": 3, "padding": "same", "activation": "relu"},
+              {"id": "mp", "type": "max_pool2d", "kernel_size": 2},
+              {"id": "ap", "type": "avg_pool2d", "kernel_size": 1},
+              {"id": "up", "type": "upsample2d"},
+              {"id": "t", "type": "conv2d_transpose", "out_channels": 2, "kernel_size": 2, "stride": 2},
+              {"id": "g", "type": "global_avg_pool2d"},
+              {"id": "patch", "type": "patch_embed", "patch_size": 2, "embed_dim": 2, "inputs": ["t"]},
+              {"id": "flat", "type": "flatten"},
+              {"id": "r", "type": "reshape", "shape": [-1]},
+              {"id": "cat", "type": "concat", "inputs": ["g", "r"]},
+              {"id": "out", "type": "dense", "units": 2}]
+    spec = {"input": {"shape": [1, 4, 4]}, "layers": layers, "loss": "cross_entropy", "batch_size": 4}
+    images = np.linspace(-1.0, 1.0, 64, dtype=np.float32).reshape(4, 1, 4, 4)
+
+    def run():
+        model = build_model(spec)
+        Trainer(model, spec).step(images, np.array([0, 1, 0, 1], np.int64))
+        probes.saliency(model, images)
+    return run
+
+
 def _regularization_task():
     def run():
         for reg, clip in (("l1", {"type": "norm", "max_norm": 1.0}), ("l2", {"type": "value", "clip_value": 1.0})):
@@ -146,6 +169,7 @@ def _kernel_family_tasks():
         ("kernels: dropout, regularization, clipping", elementwise_and_regularization),
         ("kernels: embedding, rnn, gru, lstm (through their layers)", _sequence_task(recurrent_only=True)),
         ("kernels: attention, positional_encoding, transformer_block", _sequence_task(recurrent_only=False)),
+        ("kernels: conv, pooling, upsampling, patches (through their layers)", _image_task()),
         ("kernels: perceptron rule", lambda: perceptron.perceptron_update(z[:, :2].copy(), a[:, :1].copy(), w[:1].copy(), b[:1].copy(), 0.1)),
         ("fused training kernel (dense stacks)", _loss_task("mse")),
         ("fused neuron grid", lambda: probes.neuron_grid(_train_once(_spec([{"id": "out", "type": "dense", "units": 1}])), n=4)),
