@@ -26,6 +26,7 @@ def current_step(page) -> int:
 
 
 def train_for(page, steps: int, timeout_ms: int = 60_000) -> None:
+    page.wait_for_selector("[data-testid=play]:not([disabled])")
     page.click("[data-testid=play]")
     page.wait_for_function(
         f"(+(document.querySelector('[data-testid=status]').textContent.match(/step (\\d+)/) || [0, 0])[1]) >= {steps}",

@@ -43,10 +43,11 @@ def shot(page, name: str) -> Path:
 
 
 def open_app(page, server_url: str, hash_: str = "") -> None:
-    """Opens the playground and waits until the catalog is drawn and the session said hello."""
+    """Opens the playground and waits until the catalog is drawn and the server built the network."""
     page.goto(f"{server_url}/{hash_}")
     page.wait_for_selector("[data-testid=layer-stack] [data-testid^=layer-]")
     page.wait_for_function("document.querySelector('[data-testid=status]').textContent.includes('step')")
+    page.wait_for_selector("[data-testid=play]:not([disabled])")  # the server built the network
 
 
 def free_port() -> int:

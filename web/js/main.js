@@ -101,13 +101,18 @@ async function start() {
   window.addEventListener('hashchange', () => store.update(fromHash(location.hash), 'url'));
   bus.on('dataset-chosen', (state) => boundaryPoints(state, catalog).then(views.setPoints));
 
-  bus.on('validated', ({report, inputShape}) => stack.showResults(report.layers, {
-    inputShape, totalParams: report.totalParams, error: report.general.map((e) => e.message).join(' ') || null,
-  }));
+  bus.on('validated', ({report, inputShape}) => {
+    stack.showResults(report.layers, {
+      inputShape, totalParams: report.totalParams, error: report.general.map((e) => e.message).join(' ') || null,
+    });
+    if (!report.ok) player.setReady(false);  // the server still holds the last valid network: don't train that
+  });
   bus.on('needs-setup', () => sync.sendSetup());
   bus.on('resumed', () => { sync.afterResume(); notices.show('info', 'Welcome back: your training session carried on.', 5); });
   bus.on('link', (state) => player.showLink(state));
   bus.on('status', (status) => player.showStatus(status));
+  bus.on('built', () => player.setReady(true));
+  bus.on('dataset-chosen', () => player.setReady(false));
   byId('undo').addEventListener('click', edits.undo);
   byId('redo').addEventListener('click', edits.redo);
   bus.on('frame', (frame) => {

@@ -26,6 +26,7 @@ import {formatValue} from '../charts/curves.js';
  * @property {(step: number, epoch: number, loss: number | null, valLoss?: number | null) => void} showProgress
  * @property {(state: 'connecting' | 'open' | 'closed') => void} showLink
  * @property {(message: string) => void} showNote
+ * @property {(ready: boolean) => void} setReady  false while the server has no network for this data
  */
 
 /**
@@ -55,11 +56,14 @@ export function createPlayer(root, onAction) {
   let valLoss = null;
   let note = '';
   let rate = 0;
+  let ready = false;
 
   function render() {
     buttons.play.hidden = state === 'running';
     buttons.pause.hidden = state !== 'running';
-    buttons.step.toggleAttribute('disabled', state === 'running');
+    buttons.step.toggleAttribute('disabled', state === 'running' || !ready);
+    buttons.play.toggleAttribute('disabled', !ready);
+    buttons.play.title = ready ? 'train (Space)' : 'waiting for the network to be built';
     // Two short lines fit a projector's top bar: progress above, the numbers that matter below.
     const progress = [state, `step ${step}`, `epoch ${epoch}`];
     if (state === 'running' && rate) progress.push(`${formatRate(rate)} steps/s`);
@@ -95,6 +99,10 @@ export function createPlayer(root, onAction) {
     },
     showNote(message) {
       note = message;
+      render();
+    },
+    setReady(value) {
+      ready = value;
       render();
     },
   };
