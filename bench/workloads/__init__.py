@@ -36,6 +36,7 @@ GRID_SIDE = 100
 _P = "bench.workloads.playground"
 _M = "bench.workloads.mnist"
 _G = "bench.workloads.grid"
+_C = "bench.workloads.cnn"
 
 WORKLOADS = {
     w.key: w
@@ -85,7 +86,9 @@ WORKLOADS = {
         ),
         # Issue 3 slots: add implementations to run them.
         Workload("c", "CNN conv5x5x8-pool-conv5x5x16-pool-dense10, 1x28x28, Adam, batch 64",
-                 3 * 0.645e6 * 64),
+                 3 * 0.645e6 * 64,
+                 {"layerlab-step": f"{_C}:layerlab_step", "layerlab-train": f"{_C}:layerlab_train",
+                  "torch": f"{_C}:torch_default"}),
         Workload("d", "LSTM in 16, hidden 64, 50 steps, batch 32, Adam", 3 * 2.05e6 * 32),
         Workload("e", "transformer seq 32, d 64, 4 heads, 2 blocks, ff 128, batch 32",
                  3 * 4.72e6 * 32),
