@@ -37,9 +37,10 @@ def train(spec, x, y, steps, seed=None):
     return model, trainer, trainer.train(x, y, steps=steps)
 
 
-def test_same_spec_and_seed_give_bit_identical_losses():
+@pytest.mark.parametrize("dropout", [0.3, 0.0])  # layer by layer, and the fused path of dense stacks
+def test_same_spec_and_seed_give_bit_identical_losses(dropout):
     x, y = xor_data()
-    spec = playground_spec(layers=[{"id": "h1", "type": "dense", "units": 8, "activation": "relu", "dropout": 0.3},
+    spec = playground_spec(layers=[{"id": "h1", "type": "dense", "units": 8, "activation": "relu", "dropout": dropout},
                                    {"id": "out", "type": "dense", "units": 1, "activation": "sigmoid"}])
     first, second = train(spec, x, y, 300)[2], train(spec, x, y, 300)[2]
     assert first.tobytes() == second.tobytes()
