@@ -56,7 +56,9 @@ CLIP_VALUE = 2
 
 # Layers with at least this many multiply-adds per step go through BLAS (the engine's dense
 # kernels); below it a BLAS call costs more than the arithmetic, so plain loops run instead.
-BLAS_MIN_MULTIPLY_ADDS = 32768
+# Measured forward+backward, one thread: 10x8x8 (640) loops 0.43 us vs BLAS 0.71 us;
+# 32x8x8 (2048) loops 2.25 us vs BLAS 1.35 us; 32x16x16 loops 4.5 us vs BLAS 1.6 us.
+BLAS_MIN_MULTIPLY_ADDS = 1024
 
 # Status codes returned by train_steps alongside the number of completed steps.
 STATUS_OK = 0

@@ -114,7 +114,8 @@ def test_regularization_clipping_and_schedules_match(extra):
 
 
 def test_deep_net_without_biases_and_an_mlp_on_the_blas_branch_match():
-    train_both(make_spec(hidden=("relu",) * 4, widths=(5, 3, 7, 4)), steps=25)
+    train_both(make_spec(hidden=("relu",) * 4, widths=(5, 3, 7, 4)), steps=25)  # all loops
+    train_both(make_spec(hidden=("tanh", "tanh"), widths=(40, 3), batch_size=30), steps=25)  # mixed
     spec = make_spec(hidden=("relu", "relu"), widths=(128, 64), inputs=64, output=("linear", 10),
                      loss="cross_entropy", optimizer={"type": "adam", "lr": 1e-3}, batch_size=32)
     spec["layers"][0]["use_bias"] = False
