@@ -38,7 +38,7 @@ def train_for(page, steps: int, timeout_ms: int = 60_000) -> None:
 def spiral(page, url):
     """The playground training a spiral: curves, decision boundary, network."""
     open_app(page, url, SPIRAL)
-    train_for(page, 4000)
+    train_for(page, 30000)
 
 
 def mnist(page, url):

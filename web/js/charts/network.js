@@ -68,12 +68,14 @@ export function createNetworkDiagram(container) {
     if (!columns.length) return;
     const top = 22;
     const gap = width / columns.length;
-    const node = Math.max(10, Math.min(30, (height - top - 8) / MAX_NEURONS - 4, gap * 0.4));
+    // Neurons fill 70% of their slot, so the tiles read as separate squares, not as one bar.
+    const slot = (height - top - 6) / Math.max(...columns.map(shown), 1);
+    const node = Math.max(8, Math.min(34, slot * 0.7, gap * 0.4));
     /** @param {number} c @param {number} i */
     const position = (c, i) => {
       const count = Math.max(1, shown(columns[c]));
-      const span = (height - top - node) / count;
-      return {x: gap * (c + 0.5), y: top + span * (i + 0.5) + node / 2 - node / 2};
+      const span = (height - top - 6) / count;
+      return {x: gap * (c + 0.5), y: top + span * (i + 0.5)};
     };
     paintEdges(ctx, position, node);
     columns.forEach((column, c) => paintColumn(ctx, column, c, position, node));
