@@ -5,6 +5,10 @@ Batch norm shapes (float32 or float64, C-contiguous):
                                                L = H*W for images
     weight, bias, running_mean, running_var, mean, inv_std, grad_weight, grad_bias    (C,)
 
+Dense features (L = 1) take a row-wise path: per-channel sums accumulate across rows, so the
+inner loop runs over C contiguous channels and vectorizes (a strided channel-by-channel walk over
+(N, C, 1) does not).
+
 Training normalizes with the biased batch variance and updates the running statistics with the
 unbiased one (var * n / (n - 1), n = N * L), as torch does; momentum weights the new batch:
 running = (1 - momentum) * running + momentum * batch. Evaluation uses the running statistics.
@@ -16,13 +20,58 @@ Parameter gradients are written, not accumulated.
 
 import math
 
+import numpy as np
+
 from engine.config import njit
+
+
+@njit
+def _row_stats(x2, mean, inv_std, eps):
+    """Per-column mean and 1/sqrt(biased var + eps) of (N, C) rows; returns the biased var."""
+    rows, channels = x2.shape
+    total = np.zeros(channels)
+    for n in range(rows):
+        row = x2[n]
+        for c in range(channels):
+            total[c] += row[c]
+    mu = total / rows
+    sq = np.zeros(channels)
+    for n in range(rows):
+        row = x2[n]
+        for c in range(channels):
+            d = row[c] - mu[c]
+            sq[c] += d * d
+    var = sq / rows
+    for c in range(channels):
+        mean[c] = mu[c]
+        inv_std[c] = 1.0 / math.sqrt(var[c] + eps)
+    return var
+
+
+@njit
+def _rows_affine(x2, shift, scale, weight, bias, x_hat2, y2):
+    """x_hat = (x - shift) * scale and y = x_hat * weight + bias, row by row."""
+    for n in range(x2.shape[0]):
+        src, nrm, dst = x2[n], x_hat2[n], y2[n]
+        for c in range(src.shape[0]):
+            h = (src[c] - shift[c]) * scale[c]
+            nrm[c] = h
+            dst[c] = h * weight[c] + bias[c]
 
 
 @njit
 def batch_norm_fwd_train(x, weight, bias, running_mean, running_var, momentum, eps, x_hat, mean, inv_std, y):
     n_batch, channels, length = x.shape
     count = n_batch * length
+    if length == 1:
+        var = _row_stats(x.reshape(n_batch, channels), mean, inv_std, eps)
+        for c in range(channels):
+            unbiased = var[c] * count / (count - 1) if count > 1 else var[c]
+            running_mean[c] = (1.0 - momentum) * running_mean[c] + momentum * mean[c]
+            running_var[c] = (1.0 - momentum) * running_var[c] + momentum * unbiased
+        _rows_affine(x.reshape(n_batch, channels), mean, inv_std, weight, bias,
+                     x_hat.reshape(n_batch, channels), y.reshape(n_batch, channels))
+        return
     for c in range(channels):
         total = 0.0
         for n in range(n_batch):
@@ -55,13 +104,23 @@ def batch_norm_fwd_train(x, weight, bias, running_mean, running_var, momentum, e
 @njit
 def batch_norm_fwd_eval(x, weight, bias, running_mean, running_var, eps, y):
     n_batch, channels, length = x.shape
+    scale = np.empty(channels)
+    shift = np.empty(channels)
     for c in range(channels):
-        scale = weight[c] / math.sqrt(running_var[c] + eps)
-        shift = bias[c] - running_mean[c] * scale
+        scale[c] = weight[c] / math.sqrt(running_var[c] + eps)
+        shift[c] = bias[c] - running_mean[c] * scale[c]
+    if length == 1:
+        x2, y2 = x.reshape(n_batch, channels), y.reshape(n_batch, channels)
+        for n in range(n_batch):
+            src, dst = x2[n], y2[n]
+            for c in range(channels):
+                dst[c] = src[c] * scale[c] + shift[c]
+        return
+    for c in range(channels):
         for n in range(n_batch):
             src, dst = x[n, c], y[n, c]
             for i in range(length):
-                dst[i] = src[i] * scale + shift
+                dst[i] = src[i] * scale[c] + shift[c]
 
 
 @njit
@@ -69,6 +128,10 @@ def batch_norm_bwd(grad_y, x_hat, weight, inv_std, grad_x, grad_weight, grad_bia
     """Backward of the training-mode forward (batch statistics)."""
     n_batch, channels, length = grad_y.shape
     count = n_batch * length
+    if length == 1:
+        _batch_norm_rows_bwd(grad_y.reshape(n_batch, channels), x_hat.reshape(n_batch, channels), weight,
+                             inv_std, grad_x.reshape(n_batch, channels), grad_weight, grad_bias)
+        return
     for c in range(channels):
         sum_g = 0.0
         sum_g_xhat = 0.0
@@ -84,6 +147,27 @@ def batch_norm_bwd(grad_y, x_hat, weight, inv_std, grad_x, grad_weight, grad_bia
             g, h, dst = grad_y[n, c], x_hat[n, c], grad_x[n, c]
             for i in range(length):
                 dst[i] = scale * (count * g[i] - sum_g - h[i] * sum_g_xhat)
+
+
+@njit
+def _batch_norm_rows_bwd(g2, h2, weight, inv_std, gx2, grad_weight, grad_bias):
+    rows, channels = g2.shape
+    sum_g = np.zeros(channels)
+    sum_gh = np.zeros(channels)
+    for n in range(rows):
+        g, h = g2[n], h2[n]
+        for c in range(channels):
+            sum_g[c] += g[c]
+            sum_gh[c] += g[c] * h[c]
+    scale = np.empty(channels)
+    for c in range(channels):
+        grad_weight[c] = sum_gh[c]
+        grad_bias[c] = sum_g[c]
+        scale[c] = weight[c] * inv_std[c] / rows
+    for n in range(rows):
+        g, h, dst = g2[n], h2[n], gx2[n]
+        for c in range(channels):
+            dst[c] = scale[c] * (rows * g[c] - sum_g[c] - h[c] * sum_gh[c])
 
 
 @njit

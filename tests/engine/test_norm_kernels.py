@@ -108,3 +108,17 @@ def test_layer_norm_matches_torch(rng, torch):
     np.testing.assert_allclose(gx, tx.grad.numpy(), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(gw, module.weight.grad.numpy(), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(gb, module.bias.grad.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_batch_norm_on_images_matches_torch_batch_norm_2d(rng, torch):
+    x = rng.standard_normal((4, 3, 5, 5)).astype(np.float32) * 2 + 0.5
+    module = torch.nn.BatchNorm2d(3)
+    weight, bias = np.ones(3, np.float32), np.zeros(3, np.float32)
+    running_mean, running_var = np.zeros(3, np.float32), np.ones(3, np.float32)
+    y, _, _ = bn_train(x.reshape(4, 3, 25), weight, bias, running_mean, running_var)
+    np.testing.assert_allclose(y.reshape(x.shape), module(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(running_var, module.running_var.numpy(), rtol=1e-6)
+    module.eval()
+    y_eval = np.empty((4, 3, 25), np.float32)
+    batch_norm_fwd_eval(x.reshape(4, 3, 25), weight, bias, running_mean, running_var, 1e-5, y_eval)
+    np.testing.assert_allclose(y_eval.reshape(x.shape), module(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-5)
