@@ -31,8 +31,31 @@ function layerRow(id, tensor, shape) {
     }));
     return {title, tiles, size: 44};
   }
+  if (shape.length === 2) {
+    // A sequence layer's states: one row per time step, one column per unit (recurrent states over time).
+    const [steps, units] = shape;
+    return {title: `${title}: time ↓, units →`, tiles: [{values, width: units, height: steps}], size: Math.min(240, units * 6)};
+  }
   const width = Math.min(values.length, 64);
   return {title, tiles: [{values: values.subarray(0, width), width, height: 1}], size: 16};
+}
+
+/**
+ * @param {string} name    parameter name, e.g. 'conv1.weight'
+ * @param {any} tensor     (out, in, kh, kw)
+ * @returns {import('../charts/tiles.js').TileRow}  one tile per filter (averaged over input channels)
+ */
+function filterRow(name, tensor) {
+  const [outs, ins, kh, kw] = tensor.shape;
+  const values = tensorValues(tensor);
+  const tiles = Array.from({length: Math.min(outs, MAX_MAPS)}, (_, o) => {
+    const mean = new Float32Array(kh * kw);
+    for (let i = 0; i < ins; i++) {
+      for (let k = 0; k < kh * kw; k++) mean[k] += values[((o * ins) + i) * kh * kw + k] / ins;
+    }
+    return {values: mean, width: kw, height: kh, label: String(o)};
+  });
+  return {title: `${name}: filters (${outs}×${ins}×${kh}×${kw})`, tiles, size: 36};
 }
 
 /**
@@ -71,6 +94,11 @@ export function createInsideView(parent) {
         values: values.subarray(u * inputs, u * inputs + height * width), width, height, label: `${u}`,
       }));
       weights.update([{title: `${id}: what each neuron looks for (blue adds, orange subtracts)`, tiles, size: 44}]);
+    },
+    /** @param {Record<string, any>} params  the weights view: conv filters are the 4-D ones */
+    showFilters(params) {
+      const rows = Object.entries(params).filter(([, t]) => t?.shape?.length === 4).map(([name, t]) => filterRow(name, t));
+      if (rows.length) weights.update(rows);
     },
     clearWeights() { weights.update([]); },
   };

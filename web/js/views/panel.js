@@ -140,7 +140,8 @@ export function createViewsPanel(root, handlers) {
       digitCard.show(digits);
       confusionCard.show(isClassifier());
       galleryCard.show(isClassifier() && Boolean(next.imageShape));
-      insideCard.show(Boolean(next.imageShape));
+      const inspectable = Boolean(next.imageShape) || next.inputShape.length >= 2;
+      insideCard.show(inspectable);
       inside.clearWeights();
       metrics.setClassifier(isClassifier());
       const weightNames = next.layers.filter((l) => typeof l.units === 'number' || l.out_channels).map((l) => `${l.id}.weight`);
@@ -151,7 +152,8 @@ export function createViewsPanel(root, handlers) {
       if (denseOnly) views.push('weights');
       if (isClassifier()) views.push('confusion');
       if (isClassifier() && next.imageShape) views.push('predictions');
-      if (next.imageShape) views.push('activations');
+      if (inspectable) views.push('activations');
+      if (inspectable && !denseOnly) views.push('weights');
       // A finer grid than the default keeps the boundary smooth on a projector; the engine draws it fast.
       return {views, options: next.plane ? {neuron_grid: {resolution: 96}} : {}};
     },
@@ -178,6 +180,7 @@ export function createViewsPanel(root, handlers) {
       }
       if (views.predictions) gallery.update(views.predictions, context?.classNames ?? [], context?.imageShape);
       if (views.activations?.layers && !probing) inside.showActivations(views.activations.layers, `validation sample ${views.activations.sample}`);
+      if (views.weights && context && !context.layers.every((l) => typeof l.units === 'number')) inside.showFilters(views.weights);
       const first = context?.layers[0];
       if (views.weights && context?.imageShape && first && typeof first.units === 'number') {
         const tensor = views.weights[`${first.id}.weight`];
