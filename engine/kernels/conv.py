@@ -43,12 +43,18 @@ def _end_inside(offset, stride, size, count):
     return 0 if last < 0 else min(count, last // stride + 1)
 
 
+@njit(inline="always")
+def _at(index):
+    """An unsigned index: numba then skips its negative-index wraparound, which otherwise
+    keeps these copy loops scalar (im2col of the bench CNN: 1.8 ms -> 0.16 ms)."""
+    return np.uint64(index)
+
+
 @njit
 def im2col(image, geometry, cols):
     """image (C, H, W) -> cols (C*KH*KW, OH*OW); positions outside the image read as zero."""
     kh, kw, sh, sw, pt, pl, dh, dw, out_h, out_w = geometry
     channels, height, width = image.shape
-    # flat indexing, no per-row views: a view costs reference counting, more than copying 8 floats
     src, dst = image.reshape(-1), cols.reshape(-1)
     positions = out_h * out_w
     for c in range(channels):
@@ -62,20 +68,20 @@ def im2col(image, geometry, cols):
                     ih = oh * sh - pt + i * dh
                     base = start + oh * out_w
                     if ih < 0 or ih >= height:
-                        for ow in range(out_w):
-                            dst[base + ow] = 0.0
-                        continue
-                    line = (c * height + ih) * width + col_offset
-                    for ow in range(lo):
-                        dst[base + ow] = 0.0
-                    if sw == 1:  # the common case: a contiguous run that vectorizes
-                        for ow in range(lo, hi):
-                            dst[base + ow] = src[line + ow]
+                        lo_row, hi_row = out_w, out_w  # the whole row is padding
                     else:
-                        for ow in range(lo, hi):
-                            dst[base + ow] = src[line + ow * sw]
-                    for ow in range(hi, out_w):
-                        dst[base + ow] = 0.0
+                        lo_row, hi_row = lo, hi
+                    line = (c * height + ih) * width + col_offset
+                    for ow in range(lo_row):
+                        dst[_at(base + ow)] = 0.0
+                    if sw == 1:  # the common case: a contiguous run that vectorizes
+                        for ow in range(lo_row, hi_row):
+                            dst[_at(base + ow)] = src[_at(line + ow)]
+                    else:
+                        for ow in range(lo_row, hi_row):
+                            dst[_at(base + ow)] = src[_at(line + ow * sw)]
+                    for ow in range(hi_row, out_w):
+                        dst[_at(base + ow)] = 0.0
 
 
 @njit
@@ -101,10 +107,10 @@ def col2im(cols, geometry, image):
                     line = (c * height + ih) * width + col_offset
                     if sw == 1:
                         for ow in range(lo, hi):
-                            dst[line + ow] += src[base + ow]
+                            dst[_at(line + ow)] += src[_at(base + ow)]
                     else:
                         for ow in range(lo, hi):
-                            dst[line + ow * sw] += src[base + ow]
+                            dst[_at(line + ow * sw)] += src[_at(base + ow)]
 
 
 @njit

@@ -19,6 +19,12 @@ import numpy as np
 from engine.config import njit
 
 
+@njit(inline="always")
+def _at(index):
+    """An unsigned index: numba then skips its negative-index wraparound check (see kernels/conv.py)."""
+    return np.uint64(index)
+
+
 @njit
 def _window(o, stride, pad, kernel, size):
     """[start, stop) of one window along an axis, clipped to the unpadded input."""
@@ -33,30 +39,34 @@ def _window(o, stride, pad, kernel, size):
 def max_pool2d_fwd(x, geometry, y, argmax):
     kh, kw, sh, sw, pt, pl, out_h, out_w = geometry
     planes, height, width = x.shape
+    src, out, where = x.reshape(-1), y.reshape(-1), argmax.reshape(-1)
     for p in range(planes):
-        plane, out, where = x[p].reshape(-1), y[p].reshape(-1), argmax[p].reshape(-1)
+        plane_start, out_start = p * height * width, p * out_h * out_w
         for oh in range(out_h):
             h0, h1 = _window(oh, sh, pt, kh, height)
             for ow in range(out_w):
                 w0, w1 = _window(ow, sw, pl, kw, width)
                 best_at = h0 * width + w0
-                best = plane[best_at]
+                best = src[_at(plane_start + best_at)]
                 for h in range(h0, h1):
                     for w in range(w0, w1):
-                        value = plane[h * width + w]
+                        value = src[_at(plane_start + h * width + w)]
                         if value > best or value != value:  # NaN wins, as in torch
                             best, best_at = value, h * width + w
-                out[oh * out_w + ow] = best
-                where[oh * out_w + ow] = best_at
+                out[_at(out_start + oh * out_w + ow)] = best
+                where[_at(out_start + oh * out_w + ow)] = best_at
 
 
 @njit
 def max_pool2d_bwd(grad_y, argmax, grad_x):
-    for p in range(grad_y.shape[0]):
-        g, where, gx = grad_y[p].reshape(-1), argmax[p].reshape(-1), grad_x[p].reshape(-1)
-        gx[:] = 0.0
-        for k in range(g.shape[0]):
-            gx[where[k]] += g[k]
+    planes, height, width = grad_x.shape
+    g, where, gx = grad_y.reshape(-1), argmax.reshape(-1), grad_x.reshape(-1)
+    gx[:] = 0.0
+    per_plane = g.shape[0] // planes
+    for p in range(planes):
+        plane_start = p * height * width
+        for k in range(p * per_plane, (p + 1) * per_plane):
+            gx[_at(plane_start + where[_at(k)])] += g[_at(k)]
 
 
 # ---------------------------------------------------------------------------------- avg_pool2d
