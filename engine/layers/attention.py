@@ -40,6 +40,13 @@ def check_heads(shape, num_heads, field="num_heads"):
         raise ShapeProblem(field, f"num_heads ({num_heads}) must divide the feature size ({shape[1]})")
 
 
+def attention_scratch(layer, steps, size, backward=False):
+    """Scratch arrays in attention_fwd's (and with ``backward`` attention_bwd's) argument order."""
+    names = ["q", "k", "v", "head_out"] + (["grad_head_out", "grad_q", "grad_k", "grad_v"] if backward else [])
+    arrays = [layer.workspace(name, (steps, size)) for name in names]
+    return arrays + [layer.workspace("grad_scores", (steps, steps))] if backward else arrays
+
+
 class MultiHeadAttention(Layer):
     @classmethod
     def infer_output_shape(cls, spec, input_shapes):
@@ -67,10 +74,9 @@ class MultiHeadAttention(Layer):
         self.params["out_proj.weight"][...] = rng.uniform(-bound, bound, (e, e))
         self.params["out_proj.bias"][...] = 0.0
 
-    def _scratch(self, steps):
-        size = self._width() // self.spec.num_heads
-        return [self.workspace(name, (steps, size)) for name in ("q", "k", "v")] + \
-            [self.workspace("k_t", (size, steps))]
+    def _scratch(self, steps, backward=False):
+        """Per-head scratch of the attention kernels (see engine/kernels/attention.py)."""
+        return attention_scratch(self, steps, self._width() // self.spec.num_heads, backward)
 
     def forward(self, inputs, training, rng):
         x = np.ascontiguousarray(inputs[0])
@@ -94,10 +100,8 @@ class MultiHeadAttention(Layer):
         dense_bwd(self._ctx.reshape(-1, e), p["out_proj.weight"], grad, grad_ctx.reshape(-1, e),
                   g["out_proj.weight"], g["out_proj.bias"], True)
         grad_qkv = self.workspace("grad_qkv", (batch, steps, 3 * e))
-        size = e // self.spec.num_heads
-        grads_scratch = [self.workspace(name, (steps, size)) for name in ("grad_q", "grad_k", "grad_v")]
         attention_bwd(self._qkv, self._probs, grad_ctx, self.spec.num_heads, self.spec.causal, grad_qkv,
-                      *self._scratch(steps), *grads_scratch, self.workspace("grad_scores", (steps,)))
+                      *self._scratch(steps, backward=True))
         need_x = self.needs_input_grad[0]
         grad_x = self.workspace("grad_x", (batch, steps, e))
         dense_bwd(self._x, p["in_proj_weight"], grad_qkv.reshape(-1, 3 * e), grad_x.reshape(-1, e),

@@ -29,7 +29,7 @@ def run_forward(qkv, heads, causal):
     batch, steps, width = qkv.shape[0], qkv.shape[1], qkv.shape[2] // 3
     size = width // heads
     probs, ctx = np.empty((batch, heads, steps, steps)), np.empty((batch, steps, width))
-    scratch = [np.empty((steps, size)) for _ in range(3)] + [np.empty((size, steps))]
+    scratch = [np.empty((steps, size)) for _ in range(4)]
     attention_fwd(qkv, heads, causal, probs, ctx, *scratch)
     return ctx, probs, scratch
 
@@ -49,7 +49,7 @@ def test_attention_backward_matches_finite_differences(causal, rng):
     weight = rng.standard_normal((2, 4, 4))
     ctx, probs, scratch = run_forward(qkv, heads, causal)
     grad_qkv = np.empty_like(qkv)
-    grads_scratch = [np.empty((4, 2)) for _ in range(3)] + [np.empty(4)]
+    grads_scratch = [np.empty((4, 2)) for _ in range(4)] + [np.empty((4, 4))]
     attention_bwd(qkv, probs, weight, heads, causal, grad_qkv, *scratch, *grads_scratch)
     numeric, eps = np.zeros_like(qkv), 1e-6
     for index in np.ndindex(qkv.shape):
