@@ -37,6 +37,8 @@ _P = "bench.workloads.playground"
 _M = "bench.workloads.mnist"
 _G = "bench.workloads.grid"
 _C = "bench.workloads.cnn"
+_L = "bench.workloads.lstm"
+_T = "bench.workloads.transformer"
 
 WORKLOADS = {
     w.key: w
@@ -89,8 +91,12 @@ WORKLOADS = {
                  3 * 0.645e6 * 64,
                  {"layerlab-step": f"{_C}:layerlab_step", "layerlab-train": f"{_C}:layerlab_train",
                   "torch": f"{_C}:torch_default"}),
-        Workload("d", "LSTM in 16, hidden 64, 50 steps, batch 32, Adam", 3 * 2.05e6 * 32),
+        Workload("d", "LSTM in 16, hidden 64, 50 steps, batch 32, Adam", 3 * 2.05e6 * 32,
+                 {"layerlab-step": f"{_L}:layerlab_step", "layerlab-train": f"{_L}:layerlab_train",
+                  "torch": f"{_L}:torch_default"}),
         Workload("e", "transformer seq 32, d 64, 4 heads, 2 blocks, ff 128, batch 32",
-                 3 * 4.72e6 * 32),
+                 3 * 4.72e6 * 32,
+                 {"layerlab-step": f"{_T}:layerlab_step", "layerlab-train": f"{_T}:layerlab_train",
+                  "torch": f"{_T}:torch_default"}),
     )
 }
