@@ -49,6 +49,8 @@ class LayerSpecBase(StrictModel):
         None, min_length=1, max_length=MAX_INPUTS,
         description="Ids of the layers feeding this one ('input' is the network input); default: the previous layer.",
     )
+    trainable: bool = Field(True, description="False freezes the layer: its parameters (and batch-norm "
+                            "statistics) keep their values while the rest trains (transfer learning).")
 
 
 # ------------------------------------------------------------------------------ optimizers
@@ -148,3 +150,16 @@ class CosineScheduleSpec(StrictModel):
 
 
 ScheduleSpec = Annotated[Union[StepScheduleSpec, CosineScheduleSpec], Field(discriminator="type")]
+
+
+# --------------------------------------------------------------------------- composite modes
+
+
+class AutoencoderSpec(StrictModel):
+    """Settings of ``mode: "autoencoder"`` (the network learns to output its own input)."""
+    bottleneck: str | None = Field(None, pattern=LAYER_ID_PATTERN, description="Id of the layer whose output is "
+                                   "the code shown in latent views; default: the narrowest layer.")
+    noise_std: float = Field(0.0, ge=0.0, le=10.0, description="Gaussian noise added to the inputs while "
+                             "training (denoising); the target stays the clean input.")
+    mask_fraction: float = Field(0.0, ge=0.0, le=0.95, description="Fraction of input values set to zero while "
+                                 "training (denoising); the target stays the clean input.")
