@@ -37,7 +37,7 @@ from engine.fused.mlp_kernels import F_ACTIVATION, F_FAN_IN, F_FAN_OUT, layer_te
 from engine.kernels.activations import activation_row_fwd
 from engine.kernels.codes import ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH
 
-POINTS_PER_TILE = 512  # a tile of every neuron's row stays in L1/L2 between layers
+POINTS_PER_TILE = 2048  # 17 rows x 2048 points = 139 KB: a tile stays in L2 between layers
 
 # Eigen's generic_fast_tanh_float: odd 13/even 6 rational on [-7.905, 7.905], then +-1.
 _CLAMP = 7.90531110763549805
@@ -103,34 +103,31 @@ def softmax_columns(out, first, width, stride, start, stop, scratch_in, scratch_
 
 
 @njit
-def dense_rows_fwd(weight, bias, fan_in, source, source_first, target, target_first, stride, start, stop):
-    """Rows of target = weight (out, in; flat) @ rows of source + bias over columns start..stop.
+def dense_row_fwd(w, b, source, source_first, stride, start, stop, z):
+    """z (t,) = b + sum_i w[i] * source row (source_first + i), columns start..stop.
 
-    Four inputs per pass over a target row: each pass loads and stores the row once, so
-    fewer, fatter passes keep the loop compute-bound instead of load/store-bound.
-    """
-    for o in range(weight.shape[0] // fan_in):
-        dst = row(target, target_first + o, stride, start, stop)
-        b = bias[o] if bias.shape[0] > 0 else np.float32(0.0)
-        for m in range(dst.shape[0]):
-            dst[m] = b
-        w = weight[o * fan_in:(o + 1) * fan_in]
-        i = 0
-        while i + 4 <= fan_in:
-            w0, w1, w2, w3 = w[i], w[i + 1], w[i + 2], w[i + 3]
-            s0 = row(source, source_first + i, stride, start, stop)
-            s1 = row(source, source_first + i + 1, stride, start, stop)
-            s2 = row(source, source_first + i + 2, stride, start, stop)
-            s3 = row(source, source_first + i + 3, stride, start, stop)
-            for m in range(dst.shape[0]):
-                dst[m] += (w0 * s0[m] + w1 * s1[m]) + (w2 * s2[m] + w3 * s3[m])
-            i += 4
-        while i < fan_in:
-            wi = w[i]
-            src = row(source, source_first + i, stride, start, stop)
-            for m in range(dst.shape[0]):
-                dst[m] += wi * src[m]
-            i += 1
+    Up to four inputs per pass over z, the first pass also adding the bias: each pass loads
+    and stores z once, so fewer, fatter passes keep the loop compute-bound."""
+    fan_in = w.shape[0]
+    i = 0
+    while i < fan_in or i == 0:
+        group = min(4, fan_in - i)
+        w0 = w[i] if group > 0 else np.float32(0.0)
+        w1 = w[i + 1] if group > 1 else np.float32(0.0)
+        w2 = w[i + 2] if group > 2 else np.float32(0.0)
+        w3 = w[i + 3] if group > 3 else np.float32(0.0)
+        # rows beyond the group repeat the group's first row with a zero weight
+        s0 = row(source, source_first + i, stride, start, stop)
+        s1 = row(source, source_first + i + (1 if group > 1 else 0), stride, start, stop)
+        s2 = row(source, source_first + i + (2 if group > 2 else 0), stride, start, stop)
+        s3 = row(source, source_first + i + (3 if group > 3 else 0), stride, start, stop)
+        if i == 0:
+            for m in range(z.shape[0]):
+                z[m] = b + ((w0 * s0[m] + w1 * s1[m]) + (w2 * s2[m] + w3 * s3[m]))
+        else:
+            for m in range(z.shape[0]):
+                z[m] += (w0 * s0[m] + w1 * s1[m]) + (w2 * s2[m] + w3 * s3[m])
+        i += 4
 
 
 @njit
@@ -145,20 +142,22 @@ def grid_forward(layers, params, inputs_t, out, points, tile):
     scratch_row = np.empty(tile, np.float32)
     for start in range(0, points, tile):
         stop = min(start + tile, points)
+        z = scratch_row[:stop - start]
         source, source_first, first = inputs_t, 0, 0
         for l in range(layers.shape[0]):
-            width, code = layers[l, F_FAN_OUT], layers[l, F_ACTIVATION]
+            fan_in, width, code = layers[l, F_FAN_IN], layers[l, F_FAN_OUT], layers[l, F_ACTIVATION]
             weight, bias = layer_tensors(layers, l, params)
-            dense_rows_fwd(weight, bias, layers[l, F_FAN_IN], source, source_first, out, first, points,
-                           start, stop)
+            for o in range(width):
+                b = bias[o] if bias.shape[0] > 0 else np.float32(0.0)
+                dense_row_fwd(weight[o * fan_in:(o + 1) * fan_in], b, source, source_first, points,
+                              start, stop, z)
+                a = row(out, first + o, points, start, stop)
+                if code == ACT_SOFTMAX:
+                    a[:] = z  # normalized across the layer's rows below
+                else:
+                    activate_row(code, z, a)  # z is scratch: never in place (see activate_row)
             if code == ACT_SOFTMAX:
                 softmax_columns(out, first, width, points, start, stop, scratch_in, scratch_out)
-            else:
-                for o in range(width):
-                    a = row(out, first + o, points, start, stop)
-                    z = scratch_row[:a.shape[0]]
-                    z[:] = a
-                    activate_row(code, z, a)
             source, source_first = out, first
             first += width
 
