@@ -130,3 +130,21 @@ def test_state_round_trips_through_the_url_hash(page, server_url):
     assert same
     # A damaged link falls back to the defaults instead of breaking the page.
     assert page.evaluate("import('/js/state.js').then(m => m.fromHash('#lr=abc&layers=%5Bbroken').lr)") == 0.01
+
+
+def test_a_lesson_sets_network_data_and_outlines_its_views(page, server_url):
+    open_app(page, server_url)
+    presets = page.evaluate("fetch('/api/catalog').then(r => r.json()).then(c => c.presets)")
+    if not presets:
+        pytest.skip("the catalog lists no presets yet")
+    preset = next((p for p in presets if p["dataset"]["name"] == "xor"), presets[0])
+    page.select_option("[data-testid=presets]", preset["name"])
+    page.wait_for_selector("[data-testid=lesson-card]:not([hidden])")
+    assert preset["title"].lower() in page.inner_text("[data-testid=lesson-card]").lower()  # the heading is in capitals
+    expected = [layer["id"] for layer in preset["spec"]["layers"]]
+    page.wait_for_function(f"[...document.querySelectorAll('[data-testid=layer-stack] > li')].map(c => c.dataset.id).join() === {','.join(expected)!r}")
+    assert page.get_attribute(f"[data-testid=dataset-{preset['dataset']['name']}]", "aria-pressed") == "true"
+    page.wait_for_selector("[data-testid=play]:not([disabled])")
+    page.click("[data-testid=undo]")  # the whole lesson is one undoable step
+    page.wait_for_function("[...document.querySelectorAll('[data-testid=layer-stack] > li')].map(c => c.dataset.id).join() === 'h1,h2,out'")
+    page.console_watch.assert_clean()

@@ -17,7 +17,7 @@ import {pickDataset} from './spec.js';
 import {createLive} from './live.js';
 import {createNotices} from './notice.js';
 import {boundaryPoints} from './views/points.js';
-import {createPresetMenu, presetSummary, stateFromPreset} from './presets.js';
+import {createPresetMenu, stateFromPreset} from './presets.js';
 import {control, probe} from './protocol.js';
 import {wireShortcuts} from './shortcuts.js';
 import {createStore, fromHash, toHash} from './state.js';
@@ -74,7 +74,7 @@ async function start() {
   };
   const presets = createPresetMenu(byId('presets'), catalog.presets, (preset) => {
     applyPatch(stateFromPreset(preset), `preset ${preset.name}`);
-    notices.show('info', presetSummary(preset));
+    views.showLesson(preset);
   });
   wireFiles({share: byId('share'), save: byId('save'), load: byId('load')}, {
     getState: store.get, getCatalog: () => catalog, onLoad: (patch) => applyPatch(patch, 'load file'), notify: notices.show,
@@ -111,7 +111,10 @@ async function start() {
   bus.on('resumed', () => { sync.afterResume(); notices.show('info', 'Welcome back: your training session carried on.', 5); });
   bus.on('link', (state) => player.showLink(state));
   bus.on('status', (status) => player.showStatus(status));
-  bus.on('built', () => player.setReady(true));
+  bus.on('built', (message) => {
+    player.setReady(true);
+    views.setTotalParams(message.total_params ?? null);
+  });
   bus.on('dataset-chosen', () => player.setReady(false));
   byId('undo').addEventListener('click', edits.undo);
   byId('redo').addEventListener('click', edits.redo);

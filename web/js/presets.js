@@ -18,15 +18,6 @@ export function stateFromPreset(preset) {
 }
 
 /**
- * @param {any} preset
- * @returns {string} what the lesson shows and what to try, for the notice bar
- */
-export function presetSummary(preset) {
-  return [preset.title ?? preset.name, preset.description ?? preset.explanation, preset.try_this ? `Try this: ${preset.try_this}` : '']
-    .filter(Boolean).join(' — ');
-}
-
-/**
  * @param {HTMLSelectElement} select
  * @param {any[]} presets
  * @param {(preset: any) => void} onChoose

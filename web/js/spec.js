@@ -41,7 +41,7 @@ export function inputShape(state, catalog, loaded = null) {
 export function hyperFromState(state) {
   return {
     loss: state.loss,
-    optimizer: {type: state.optimizer, lr: state.lr},
+    optimizer: {...state.optimizerOptions, type: state.optimizer, lr: state.lr},
     regularization: {type: state.regularization, rate: state.regularization === 'none' ? 0 : state.regRate},
     batch_size: state.batchSize,
   };
@@ -56,6 +56,7 @@ export function hyperFromState(state) {
 export function specFromState(state, catalog, loaded = null) {
   /** @type {Record<string, any>} */
   const spec = {
+    ...state.specExtras,
     input: {shape: inputShape(state, catalog, loaded)},
     layers: state.layers,
     ...hyperFromState(state),
@@ -71,6 +72,9 @@ export function specFromState(state, catalog, loaded = null) {
 export function datasetMessage(state) {
   return {type: 'dataset', name: state.dataset, options: state.data};
 }
+
+/** Spec fields the state holds in its own properties; any other field travels in specExtras. */
+const SPEC_KEYS_IN_STATE = new Set(['input', 'layers', 'loss', 'optimizer', 'batch_size', 'regularization', 'seed']);
 
 /**
  * Reads a spec back into state (loading a saved file, a preset, or a resumed session).
@@ -92,6 +96,9 @@ export function stateFromSpec(spec) {
     patch.regularization = 'none';
   }
   if (typeof spec.seed === 'number') patch.seed = spec.seed;
+  const {type: _type, lr: _lr, ...optimizerOptions} = spec.optimizer ?? {};
+  patch.optimizerOptions = optimizerOptions;
+  patch.specExtras = Object.fromEntries(Object.entries(spec).filter(([key]) => !SPEC_KEYS_IN_STATE.has(key)));
   return patch;
 }
 

@@ -22,6 +22,8 @@
  * @property {LayerSpec[]} layers
  * @property {string} loss
  * @property {string} optimizer
+ * @property {Record<string, any>} optimizerOptions  the optimizer's other fields (momentum, betas, ...)
+ * @property {Record<string, any>} specExtras        other top-level spec fields a preset or file set (mode, schedule, ...)
  * @property {number} lr
  * @property {number} batchSize
  * @property {string} regularization
@@ -45,6 +47,8 @@ export const PROPS = [
   {name: 'layers', kind: 'json', fallback: STARTER_LAYERS},
   {name: 'loss', kind: 'string', fallback: 'binary_cross_entropy'},
   {name: 'optimizer', kind: 'string', fallback: 'adam'},
+  {name: 'optimizerOptions', kind: 'json', fallback: {}},
+  {name: 'specExtras', kind: 'json', fallback: {}},
   {name: 'lr', kind: 'number', fallback: 0.01},
   {name: 'batchSize', kind: 'number', fallback: 16},
   {name: 'regularization', kind: 'string', fallback: 'none'},

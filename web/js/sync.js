@@ -13,7 +13,7 @@ import {validateSpec} from './api.js';
 import {findDataset, hyperFromState, inputShape, specFromState} from './spec.js';
 import {prettyFeature} from './controls/data.js';
 
-const HYPER_KEYS = ['loss', 'optimizer', 'lr', 'batchSize', 'regularization', 'regRate'];
+const HYPER_KEYS = ['loss', 'optimizer', 'optimizerOptions', 'lr', 'batchSize', 'regularization', 'regRate'];
 const VALIDATE_DELAY_MS = 120;
 
 /**
@@ -93,7 +93,7 @@ export function createSync({store, catalog, live, bus, configureViews}) {
     if (source === 'server') return;
     if (changed.has('dataset') || changed.has('data')) {
       sendDataset();
-    } else if (changed.has('layers') || changed.has('seed')) {
+    } else if (changed.has('layers') || changed.has('seed') || changed.has('specExtras')) {
       scheduleValidate(true);
     } else if (HYPER_KEYS.some((key) => changed.has(key))) {
       live.send(hyper(hyperFromState(state)));

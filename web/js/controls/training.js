@@ -70,7 +70,9 @@ export function createTrainingPanel(root, catalog, onChange) {
 
   for (const control of declaredControls(catalog)) {
     const widget = createFieldWidget(control.field, undefined, (value) => {
-      if (value !== undefined && value !== '') onChange({[control.key]: value});
+      if (value === undefined || value === '') return;
+      // Another optimizer does not take this one's extra fields (momentum is SGD's, betas Adam's).
+      onChange(control.key === 'optimizer' ? {optimizer: value, optimizerOptions: {}} : {[control.key]: value});
     }, {idPrefix: 'train', label: control.label});
     widgets.set(String(control.key), widget);
   }

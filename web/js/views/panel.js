@@ -20,6 +20,7 @@ import {createDigitPad} from './digit.js';
 import {createGallery} from './gallery.js';
 import {createHistogramPanel} from './histograms.js';
 import {createInsideView} from './inside.js';
+import {createLessonCard} from './lesson.js';
 import {createMetricsView} from './metrics.js';
 import {outputProbabilities, readNeuronGrid} from './readers.js';
 
@@ -121,6 +122,15 @@ export function createViewsPanel(root, handlers) {
     hint: 'Each column is a histogram at one moment, newest on the right: watch weights spread and gradients shrink.'});
   const histograms = createHistogramPanel(histogramCard.body);
 
+  const lesson = createLessonCard(grid);
+  /** @type {Record<string, import('./card.js').ViewCard[]>} which cards show each server view */
+  const cardsOfView = {
+    metrics: [], neuron_grid: [boundaryCard, networkCard], weights: [networkCard, insideCard],
+    gradients: [flowCard], activations: [insideCard], weight_histograms: [histogramCard],
+    confusion: [confusionCard], predictions: [galleryCard],
+  };
+  let totalParams = /** @type {number | null} */ (null);
+
   /** @returns {boolean} */
   const isClassifier = () => Boolean(context && /classification/.test(context.task));
 
@@ -157,9 +167,18 @@ export function createViewsPanel(root, handlers) {
       // A finer grid than the default keeps the boundary smooth on a projector; the engine draws it fast.
       return {views, options: next.plane ? {neuron_grid: {resolution: 96}} : {}};
     },
+    /** @param {any} preset  a lesson: its card opens and the views it is about are outlined */
+    showLesson(preset) {
+      lesson.show(preset);
+      for (const cards of Object.values(cardsOfView)) for (const c of cards) c.element.classList.remove('highlight');
+      for (const name of preset.views ?? []) for (const c of cardsOfView[name] ?? []) c.element.classList.add('highlight');
+    },
+    /** @param {number | null} count */
+    setTotalParams(count) { totalParams = count; },
     /** @param {any} frame */
     onFrame(frame) {
       metrics.onFrame(frame);
+      if (frame.metrics) lesson.check(frame.metrics, totalParams);
       const views = frame.views ?? {};
       if (views.neuron_grid && context) {
         const read = readNeuronGrid(views.neuron_grid, context.layers, context.loss);
