@@ -87,6 +87,17 @@ class Recurrent(Layer):
         for name, shape in self.param_shapes():
             self.params[name][...] = rng.uniform(-bound, bound, shape)
 
+    def _biases(self):
+        """(bias of the input projection, bias of each step's recurrent projection). rnn and lstm
+        only ever use bias_ih + bias_hh, so it joins the one big input GEMM and the per-step
+        products skip their bias loop; gru's n gate needs bias_hh inside r * (...), kept apart."""
+        p = self.params
+        if self.cell() == CELL_GRU:
+            return p["bias_ih"], p["bias_hh"]
+        joined = self.workspace("joined_bias", p["bias_ih"].shape)
+        np.add(p["bias_ih"], p["bias_hh"], out=joined)
+        return joined, self.workspace("no_bias", (0,))
+
     def forward(self, inputs, training, rng):
         x = inputs[0]
         batch, (steps, features) = x.shape[0], self.input_shapes[0]
@@ -95,12 +106,13 @@ class Recurrent(Layer):
         x_tm[...] = x.transpose(1, 0, 2)
         xw = self.workspace("xw", (steps, batch, width))
         p = self.params
-        dense_fwd(x_tm.reshape(-1, features), p["weight_ih"], p["bias_ih"], xw.reshape(-1, width))
+        input_bias, recurrent_bias = self._biases()
+        dense_fwd(x_tm.reshape(-1, features), p["weight_ih"], input_bias, xw.reshape(-1, width))
         self._hw = self.workspace("hw", (steps, batch, width))
         self._gates = self.workspace("gates", (steps, batch, width))
         self._hs = self.workspace("hs", (steps + 1, batch, hidden))
         self._cs = self.workspace("cs", (steps + 1, batch, hidden))
-        recurrent_seq_fwd(self.cell(), xw, p["weight_hh"], p["bias_hh"], self._hw, self._gates, self._hs, self._cs)
+        recurrent_seq_fwd(self.cell(), xw, p["weight_hh"], recurrent_bias, self._hw, self._gates, self._hs, self._cs)
         self._x_tm = x_tm
         if not self.spec.return_sequences:
             return self._hs[steps]
@@ -127,8 +139,12 @@ class Recurrent(Layer):
         grad_x_tm = self.workspace("grad_x_tm", self._x_tm.shape)
         dense_bwd(self._x_tm.reshape(-1, features), self.params["weight_ih"], grad_xw.reshape(-1, width),
                   grad_x_tm.reshape(-1, features), g["weight_ih"], g["bias_ih"], need_x)
+        shared_bias = grad_hw is grad_xw  # rnn, lstm: both biases get the same gradient; sum it once
         dense_bwd(self._hs[:steps].reshape(-1, hidden), self.params["weight_hh"], grad_hw.reshape(-1, width),
-                  grad_x_tm.reshape(-1, features), g["weight_hh"], g["bias_hh"], False)
+                  grad_x_tm.reshape(-1, features), g["weight_hh"],
+                  self.workspace("no_bias", (0,)) if shared_bias else g["bias_hh"], False)
+        if shared_bias:
+            g["bias_hh"][...] = g["bias_ih"]
         if not need_x:
             return [None]
         return [np.ascontiguousarray(grad_x_tm.transpose(1, 0, 2))]

@@ -3,6 +3,10 @@
     y1 = x + dropout(attn(norm1(x)))           attn: multi_head_attention (self, optional causal)
     y  = y1 + dropout(ff2(act(ff1(norm2(y1)))))  ff1: dense (ff_dim), ff2: dense back to E
 
+act (gelu or relu) runs between two linear dense sub-layers through
+engine/kernels/feedforward.py, which saves the activation's slope in the forward pass so the
+backward pass is one multiply.
+
 Input and output (T, E). Parameters are the sub-layers' under their prefixes, so a torch block
 with modules named norm1, attn (nn.MultiheadAttention), norm2, ff1, ff2 (nn.Linear) loads by name:
 norm1.weight/bias, attn.in_proj_weight/in_proj_bias/out_proj.weight/out_proj.bias, norm2.*,
@@ -16,6 +20,8 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
+from engine.kernels.codes import ACTIVATION_CODES
+from engine.kernels.feedforward import activation_with_slope, apply_slope
 from engine.layers.attention import MAX_HEADS, MultiHeadAttention, MultiHeadAttentionSpec, check_heads
 from engine.layers.base import Layer, single_input_shape
 from engine.layers.dense import Dense, DenseSpec
@@ -57,8 +63,8 @@ class TransformerBlock(Layer):
             "attn": MultiHeadAttention(sub("attn", MultiHeadAttentionSpec, type="multi_head_attention",
                                            num_heads=spec.num_heads, causal=spec.causal), [shape], dtype),
             "norm2": LayerNorm(sub("norm2", LayerNormSpec, type="layer_norm", eps=1e-5), [shape], dtype),
-            "ff1": Dense(sub("ff1", DenseSpec, type="dense", units=spec.ff_dim, activation=spec.activation,
-                             **dense), [shape], dtype),
+            "ff1": Dense(sub("ff1", DenseSpec, type="dense", units=spec.ff_dim, activation="linear", **dense),
+                         [shape], dtype),
             "ff2": Dense(sub("ff2", DenseSpec, type="dense", units=width, activation="linear", **dense),
                          [hidden], dtype),
         }
@@ -91,7 +97,10 @@ class TransformerBlock(Layer):
         attended = s["attn"].forward([s["norm1"].forward([x], training, rng)], training, rng)
         mid = self.workspace("mid", x.shape)
         np.add(x, self._branch_dropout(s["attn"], attended, training, rng), out=mid)
-        hidden = s["ff1"].forward([s["norm2"].forward([mid], training, rng)], training, rng)
+        pre = s["ff1"].forward([s["norm2"].forward([mid], training, rng)], training, rng)
+        hidden, self._slope = self.workspace("hidden", pre.shape), self.workspace("slope", pre.shape)
+        activation_with_slope(ACTIVATION_CODES[self.spec.activation], pre.reshape(-1), hidden.reshape(-1),
+                              self._slope.reshape(-1))
         fed = s["ff2"].forward([hidden], training, rng)
         out = self.workspace("out", x.shape)
         np.add(mid, self._branch_dropout(s["ff2"], fed, training, rng), out=out)
@@ -101,7 +110,10 @@ class TransformerBlock(Layer):
         s = self.sub
         grad = np.ascontiguousarray(grad_out)
         branch = undo_dropout(s["ff2"], grad, self.spec.dropout) if self._dropped else grad
-        branch = s["norm2"].backward(s["ff1"].backward(s["ff2"].backward(branch)[0])[0])[0]
+        grad_hidden = np.ascontiguousarray(s["ff2"].backward(branch)[0])
+        grad_pre = self.workspace("grad_pre", grad_hidden.shape)
+        apply_slope(grad_hidden.reshape(-1), self._slope.reshape(-1), grad_pre.reshape(-1))
+        branch = s["norm2"].backward(s["ff1"].backward(grad_pre)[0])[0]
         grad_mid = self.workspace("grad_mid", grad.shape)
         np.add(grad, branch, out=grad_mid)
         branch = undo_dropout(s["attn"], grad_mid, self.spec.dropout) if self._dropped else grad_mid

@@ -93,3 +93,23 @@ def test_probe_state_gives_attention_per_head(rng):
     assert maps.shape == (2, 2, 5, 5)
     np.testing.assert_allclose(maps.sum(axis=-1), 1.0, rtol=1e-5)
     assert np.all(np.triu(maps[0, 0], 1) == 0.0)
+
+
+@pytest.mark.parametrize("name", ["gelu", "relu"])
+def test_activation_with_slope_equals_the_composed_activation_kernels(name, rng):
+    """The fused feed-forward step (value and slope in one pass) against activation_fwd/bwd."""
+    from engine.kernels.activations import activation_bwd, activation_fwd
+    from engine.kernels.codes import ACTIVATION_CODES
+    from engine.kernels.feedforward import activation_with_slope, apply_slope
+
+    code = ACTIVATION_CODES[name]
+    z = np.concatenate([rng.standard_normal(500) * 4, [-40.0, -8.0, 0.0, 8.0, 40.0]]).astype(np.float32)
+    grad_a = rng.standard_normal(z.shape).astype(np.float32)
+    a, slope, grad_z = np.empty_like(z), np.empty_like(z), np.empty_like(z)
+    activation_with_slope(code, z, a, slope)
+    apply_slope(grad_a, slope, grad_z)
+    a_ref, grad_ref = np.empty((1, z.size), np.float32), np.empty((1, z.size), np.float32)
+    activation_fwd(code, z[None], a_ref)
+    activation_bwd(code, z[None], a_ref, grad_a[None], grad_ref)
+    np.testing.assert_array_equal(a, a_ref[0])
+    np.testing.assert_allclose(grad_z, grad_ref[0], rtol=2e-7, atol=1e-12)
