@@ -1,0 +1,160 @@
+"""The headless lesson runner: trains a preset (every run of a comparison) and checks its point.
+
+    >>> from engine.lessons import run_preset
+    >>> result = run_preset("xor_hidden_layer")                     # doctest: +SKIP
+    >>> result["passed"], result["runs"]["main"]["final"]["val_accuracy"]   # doctest: +SKIP
+    (True, 1.0)
+
+Plain numpy and the engine: no server, no files. A result is JSON-able:
+{"name", "runs": {label: run result}, "checks": [...], "passed", "seconds"}; a run result holds
+"final" and "best" metrics, "history" (one row per evaluation), "steps", "steps_to_target",
+"diverged" (None or {"step", "tensor", "message"}), "stopped_early" and the measures asked for.
+"""
+
+import copy
+import time
+
+import numpy as np
+
+from engine import Diverged, Trainer, build_model
+from engine.lessons.checkpoint import BestCheckpoint
+from engine.lessons.checks import check_all
+from engine.lessons.datasets import load_lesson_data
+from engine.lessons.measures import MEASURES
+from engine.metrics import evaluate
+
+TRAIN_EVAL_LIMIT = 2000  # samples of the training set scored at each evaluation
+
+
+def merge(base, changes):
+    """Deep merge of plain data: dicts merge key by key, anything else is replaced."""
+    if not isinstance(base, dict) or not isinstance(changes, dict):
+        return copy.deepcopy(changes)
+    out = copy.deepcopy(base)
+    for key, value in changes.items():
+        out[key] = merge(out[key], value) if key in out else copy.deepcopy(value)
+    return out
+
+
+RUN_OVERRIDES = ("steps", "early_stopping", "target", "stop_at_target")  # a run may set its own
+
+
+def run_specs(preset: dict) -> list[tuple[str, dict, dict, dict]]:
+    """(label, spec, dataset, lesson settings) of every run: the preset itself, or each of its
+    comparison runs (``changes`` merged into the spec, ``dataset`` into the data set)."""
+    runs = preset.get("runs") or [{"label": "main"}]
+    return [(run["label"], merge(preset["spec"], run.get("changes", {})),
+             merge(preset["dataset"], run.get("dataset", {})),
+             {**preset, **{key: run[key] for key in RUN_OVERRIDES if key in run}}) for run in runs]
+
+
+def _evaluate(model, data, x, y) -> dict:
+    """The engine's metrics, plus accuracy for a yes/no task trained with a regression loss."""
+    out = evaluate(model, None, x, y)
+    if "accuracy" not in out and data.task == "binary_classification" and model.spec.mode != "perceptron":
+        predicted = model.forward(x, training=False).reshape(len(x), -1) > 0.5
+        out["accuracy"] = float(np.mean(predicted == (np.asarray(y).reshape(len(x), -1) > 0.5)))
+    return out
+
+
+def scores(model, data) -> dict:
+    train = _evaluate(model, data, data.x_train[:TRAIN_EVAL_LIMIT], data.y_train[:TRAIN_EVAL_LIMIT])
+    val = _evaluate(model, data, data.x_val, data.y_val)
+    out = {key: float(value) for key, value in train.items()}
+    out.update({f"val_{key}": float(value) for key, value in val.items()})
+    return out
+
+
+def _reached(target, metrics) -> bool:
+    if not target or target["metric"] not in metrics:
+        return False
+    value = metrics[target["metric"]]
+    return value >= target["at_least"] if "at_least" in target else value <= target["at_most"]
+
+
+def train_run(spec: dict, data, lesson: dict, steps: int, progress=None) -> dict:
+    """Train one spec on one data set, evaluating every ``eval_every`` steps."""
+    started = time.perf_counter()
+    model = build_model(spec)
+    trainer = Trainer(model, spec)
+    measures = lesson.get("measures", [])
+    result = {"measures_at_start": {m: MEASURES[m](model, spec, data) for m in measures if m.endswith("_start")}}
+    every = max(1, min(lesson.get("eval_every", 100), steps))
+    target, stopping = lesson.get("target"), lesson.get("early_stopping")
+    stopping_fields = {k: v for k, v in (stopping or {}).items() if k != "restore_best"}
+    best = BestCheckpoint(**stopping_fields) if stopping else BestCheckpoint("val_loss")
+    history, done, diverged, losses = [{"step": 0, **scores(model, data)}], 0, None, []
+    steps_to_target = None
+    while done < steps:
+        chunk = min(every, steps - done)
+        try:
+            losses.extend(trainer.train(data.x_train, data.y_train, chunk).tolist())
+        except Diverged as failure:
+            losses.extend([] if failure.losses is None else np.asarray(failure.losses).tolist())
+            diverged = {"step": int(failure.step), "tensor": failure.tensor, "message": failure.message}
+            done = int(failure.step)
+            break
+        done += chunk
+        metrics = {"step": done, **scores(model, data)}
+        history.append(metrics)
+        best.update(model, done, metrics)
+        if steps_to_target is None and _reached(target, metrics):
+            steps_to_target = done
+            if lesson.get("stop_at_target"):
+                break
+        if stopping and best.should_stop:
+            break
+        if progress:
+            progress(done, steps)
+    stopped_early = bool(stopping) and best.should_stop
+    restored = bool(stopping and stopping.get("restore_best", True)) and best.restore(model)
+    final = history[-1]
+    if restored and diverged is None:
+        final = {"step": done, **scores(model, data)}
+    result.update({
+        "steps": done, "steps_to_target": steps_to_target, "diverged": diverged,
+        "stopped_early": stopped_early, "restored_best": bool(restored),
+        "final": {k: v for k, v in final.items() if k != "step"},
+        "best": {"step": best.step, **(best.metrics or {})},
+        "last_trained": {k: v for k, v in history[-1].items() if k != "step"},
+        "batch_loss_noise": _noise(losses),
+        "history": history, "params": int(model.flat_params.size),
+    })
+    if diverged is None:
+        result.update({m: MEASURES[m](model, spec, data) for m in measures if not m.endswith("_start")})
+    result["seconds"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _noise(losses, window=100):
+    """Spread of the last batch losses around their mean: how jumpy the loss curve is."""
+    tail = np.asarray(losses[-window:], np.float64)
+    tail = tail[np.isfinite(tail)]
+    return float(tail.std() / max(abs(tail.mean()), 1e-12)) if tail.size > 1 else None
+
+
+def run_preset(preset, steps: int | None = None, progress=None) -> dict:
+    """Train every run of a preset (by name or as data) and evaluate its checks."""
+    from engine.presets import PRESETS
+    preset = PRESETS[preset] if isinstance(preset, str) else preset
+    started = time.perf_counter()
+    runs = {}
+    specs = run_specs(preset)
+    for index, (label, spec, dataset, lesson) in enumerate(specs):
+        data = load_lesson_data(dataset)
+        total = steps or lesson["steps"]
+        report = None if progress is None else (
+            lambda done, all_, label=label, index=index: progress(done, all_, f"{label} ({index + 1}/{len(specs)})"))
+        runs[label] = train_run(spec, data, lesson, total, report)
+    result = {"name": preset["name"], "topics": preset["topics"], "runs": runs}
+    result["checks"] = check_all(preset.get("checks", []), result)
+    result["passed"] = all(check["passed"] for check in result["checks"])
+    result["seconds"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def summary(result: dict) -> dict:
+    """The result without per-evaluation history: what `layerlab train --json` prints."""
+    runs = {label: {k: v for k, v in run.items() if k != "history"} for label, run in result["runs"].items()}
+    return {**result, "runs": runs}
+
