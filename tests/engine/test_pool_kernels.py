@@ -17,7 +17,8 @@ from engine.kernels.pool import (
 )
 
 POOL_CASES = [  # (input shape, kernel, stride, padding)
-    ((2, 3, 8, 8), 2, 2, 0),
+    ((2, 3, 8, 8), 2, 2, 0),     # 2x2 without padding: the comparison-tree fast path
+    ((1, 2, 5, 6), 2, 1, 0),
     ((1, 2, 7, 9), 3, 2, 1),
     ((2, 1, 6, 5), 3, 1, 0),
     ((1, 2, 5, 5), 2, 3, 1),
