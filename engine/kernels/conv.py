@@ -6,7 +6,7 @@ Shapes (float32 or float64, C-contiguous):
     weight_t  (C, O*KH*KW)          conv2d_transpose weight (C, O, KH, KW) viewed 2-D
     bias      (O,)                  a zero-length array when the layer has no bias
     y         (N, O, OH*OW)         conv2d output viewed 3-D (still NCHW in memory)
-    cols      (C*KH*KW, OH*OW)      scratch: one sample's receptive fields as columns
+    cols      (K, C*KH*KW, OH*OW)   receptive fields as columns, of every sample (K = N) or one (K = 1)
     scratch   like weight           scratch for the per-sample weight gradient
     geometry  int64 (10,)           kh, kw, stride_h, stride_w, pad_top, pad_left,
                                     dil_h, dil_w, out_h, out_w   (see ``GEOMETRY_FIELDS``)
@@ -153,23 +153,30 @@ def _accumulate(total, part):
 
 @njit
 def conv2d_fwd(x, weight, bias, geometry, cols, y):
+    """cols (K, C*KH*KW, OH*OW): K = N keeps every sample's patches for the backward pass
+    (training), K = 1 reuses one buffer (inference, or when the patches would be too large)."""
+    keep = cols.shape[0] == x.shape[0]
     for n in range(x.shape[0]):
-        im2col(x[n], geometry, cols)
-        np.dot(weight, cols, y[n])
+        patches = cols[n] if keep else cols[0]
+        im2col(x[n], geometry, patches)
+        np.dot(weight, patches, y[n])
     _add_bias(y, bias)
 
 
 @njit
-def conv2d_bwd(x, weight, grad_y, geometry, cols, scratch, grad_x, grad_weight, grad_bias, need_grad_x):
-    """grad_y (N, O, OH*OW) -> grad_weight (O, C*KH*KW), grad_bias (O,), grad_x (N, C, H, W)."""
+def conv2d_bwd(x, weight, grad_y, geometry, cols, kept, scratch, grad_x, grad_weight, grad_bias, need_grad_x):
+    """grad_y (N, O, OH*OW) -> grad_weight (O, C*KH*KW), grad_bias (O,), grad_x (N, C, H, W).
+    ``kept``: cols holds the forward pass's patches of every sample (no second im2col)."""
     grad_weight[:] = 0.0
     for n in range(x.shape[0]):
-        im2col(x[n], geometry, cols)
-        np.dot(grad_y[n], cols.T, scratch)
+        patches = cols[n] if kept else cols[0]
+        if not kept:
+            im2col(x[n], geometry, patches)
+        np.dot(grad_y[n], patches.T, scratch)
         _accumulate(grad_weight, scratch)
-        if need_grad_x:
-            np.dot(weight.T, grad_y[n], cols)
-            col2im(cols, geometry, grad_x[n])
+        if need_grad_x:  # the patches are used up: their buffer takes the patch gradients
+            np.dot(weight.T, grad_y[n], patches)
+            col2im(patches, geometry, grad_x[n])
     _sum_bias_grad(grad_y, grad_bias)
 
 

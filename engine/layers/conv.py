@@ -21,6 +21,7 @@ from engine.layers.spatial import activate, activation_code, activation_grad, co
 from engine.spec_models import ActivationName, InitName, LayerSpecBase
 
 MAX_CHANNELS = 1024
+KEEP_BYTES = 64 * 2**20  # conv2d keeps a batch's patches up to this size instead of recomputing them
 KernelSize = Field(ge=1, le=31, description="Height and width of each filter (square).")
 Stride = Field(1, ge=1, le=16, description="Step between neighbouring windows.")
 Padding = Annotated[int, Field(ge=0, le=32)] | Literal["same", "valid"]
@@ -110,20 +111,28 @@ class Conv2d(ConvLayer):
         x = np.ascontiguousarray(inputs[0])
         out_channels, out_h, out_w = self.output_shape
         z = self.workspace("z", (len(x), out_channels, out_h * out_w))
-        cols = self.workspace("cols", (self.patch_size, out_h * out_w))
+        cols = self._patches(len(x), training)
         weight = self.params["weight"].reshape(out_channels, -1)
         conv2d_fwd(x, weight, self._bias(self.params), self.geometry, cols, z)
-        self._x = x
+        self._x, self._cols = x, cols
         return self._activate(z, (len(x), *self.output_shape))
+
+    def _patches(self, batch, training):
+        """Every sample's patches while training (backward reuses them), if they fit KEEP_BYTES."""
+        positions = self.output_shape[1] * self.output_shape[2]
+        if training and batch * self.patch_size * positions * self.dtype.itemsize <= KEEP_BYTES:
+            return self.workspace("cols_kept", (batch, self.patch_size, positions))
+        return self.workspace("cols_one", (1, self.patch_size, positions))
 
     def backward(self, grad_out, from_logits=False):
         grad_z = np.ascontiguousarray(grad_out).reshape(self._z.shape) if from_logits else self._grad_z(grad_out)
         out_channels = self.output_shape[0]
         weight = self.params["weight"].reshape(out_channels, -1)
         grad_x = self.workspace("grad_x", self._x.shape)
-        cols = self.workspace("cols", (self.patch_size, self._z.shape[2]))
+        kept = self._cols.shape[0] == len(self._x) and len(self._x) > 1
+        cols = self._cols if kept else self._patches(1, False)
         scratch = self.workspace("grad_weight_part", weight.shape)
-        conv2d_bwd(self._x, weight, grad_z, self.geometry, cols, scratch, grad_x,
+        conv2d_bwd(self._x, weight, grad_z, self.geometry, cols, kept, scratch, grad_x,
                    self.grads["weight"].reshape(out_channels, -1), self._bias(self.grads), self.needs_input_grad[0])
         return [grad_x if self.needs_input_grad[0] else None]
 

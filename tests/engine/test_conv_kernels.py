@@ -28,16 +28,19 @@ def conv_case(shape, out_channels, k, stride, pad, dilation, rng, dtype=np.float
 def conv_forward(x, weight, bias, geometry):
     out_h, out_w = geometry[8], geometry[9]
     y = np.empty((x.shape[0], weight.shape[0], out_h * out_w), x.dtype)
-    cols = np.empty((weight[0].size, out_h * out_w), x.dtype)
+    cols = np.empty((1, weight[0].size, out_h * out_w), x.dtype)
     conv2d_fwd(x, weight.reshape(len(weight), -1), bias, geometry, cols, y)
     return y.reshape(x.shape[0], weight.shape[0], out_h, out_w)
 
 
-def conv_backward(x, weight, bias, geometry, grad_y):
+def conv_backward(x, weight, bias, geometry, grad_y, keep=False):
+    """keep: the forward pass first stores every sample's patches and backward reuses them."""
     w2 = weight.reshape(len(weight), -1)
-    cols = np.empty((w2.shape[1], grad_y.shape[2] * grad_y.shape[3]), x.dtype)
+    cols = np.empty((len(x) if keep else 1, w2.shape[1], grad_y.shape[2] * grad_y.shape[3]), x.dtype)
+    if keep:
+        conv2d_fwd(x, w2, bias, geometry, cols, np.empty((len(x), len(weight), cols.shape[2]), x.dtype))
     gx, gw, gb = np.empty_like(x), np.empty_like(w2), np.empty_like(bias)
-    conv2d_bwd(x, w2, grad_y.reshape(len(x), len(weight), -1), geometry, cols, np.empty_like(w2), gx, gw, gb, True)
+    conv2d_bwd(x, w2, grad_y.reshape(len(x), len(weight), -1), geometry, cols, keep, np.empty_like(w2), gx, gw, gb, True)
     return gx, gw.reshape(weight.shape), gb
 
 
@@ -64,6 +67,8 @@ def test_conv2d_gradients_match_finite_differences(case, rng):
     x, weight, bias, geometry = conv_case(shape, out_channels, k, stride, pad, dilation, rng)
     grad_y = rng.standard_normal(conv_forward(x, weight, bias, geometry).shape)
     gx, gw, gb = conv_backward(x, weight, bias, geometry, grad_y)
+    for kept, recomputed in zip(conv_backward(x, weight, bias, geometry, grad_y, keep=True), (gx, gw, gb)):
+        np.testing.assert_array_equal(kept, recomputed)
     objective = lambda: float(np.sum(conv_forward(x, weight, bias, geometry) * grad_y))  # noqa: E731
     for analytic, tensor in ((gx, x), (gw, weight), (gb, bias)):
         np.testing.assert_allclose(analytic, reference.numeric_gradient(objective, tensor), rtol=1e-6, atol=1e-8)
