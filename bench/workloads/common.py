@@ -39,12 +39,18 @@ def cycled_batches(x, y, batch_size, count=BATCHES_CYCLED, convert=None):
     return itertools.cycle(batches)
 
 
-def layerlab_runs(spec, x, y, steps_per_train_call):
+def layerlab_runs(spec, x, y, steps_per_train_call, threads):
     """(step runner, train runner) for one fresh engine Trainer on (x, y).
 
     step: Trainer.step on cycled pre-cut batches (fused=False switches the fused path off);
     train: Trainer.train drawing its own minibatches, steps_per_train_call steps per call."""
     from engine import Trainer, build_model
+    from engine.config import set_thread_policy, suggest_thread_policy
+
+    # the engine's one thread policy decides who may use the allowed threads: BLAS only for
+    # batches and layers big enough to gain (perf-baselines.md), one thread otherwise
+    widest = max(layer["units"] for layer in spec["layers"])
+    set_thread_policy(suggest_thread_policy(spec["batch_size"], widest), threads)
 
     def make_trainer(fused):
         trainer = Trainer(build_model(spec, seed=0), spec)

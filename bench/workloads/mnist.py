@@ -20,16 +20,17 @@ def mnist_spec(batch):
     return dense_spec(MNIST_SIZES, "relu", "linear", "cross_entropy", {"type": "adam", "lr": LR}, batch)
 
 
-def _runs(batch):
-    return layerlab_runs(mnist_spec(batch), *classification_data(SAMPLES, 784, 10), STEPS_PER_TRAIN_CALL)
+def _runs(batch, threads):
+    return layerlab_runs(mnist_spec(batch), *classification_data(SAMPLES, 784, 10), STEPS_PER_TRAIN_CALL,
+                         threads)
 
 
 def _layerlab_step(batch, threads, quick, fused=True):
-    return _runs(batch)[0](fused)
+    return _runs(batch, threads)[0](fused)
 
 
 def _layerlab_train(batch, threads, quick):
-    return _runs(batch)[1]()
+    return _runs(batch, threads)[1]()
 
 
 def _torch(batch, fused, threads, quick):

@@ -17,20 +17,20 @@ def playground_spec():
     return dense_spec(PLAYGROUND_SIZES, "tanh", "linear", "mse", {"type": "sgd", "lr": LR}, BATCH)
 
 
-def _runs():
-    return layerlab_runs(playground_spec(), *regression_data(SAMPLES, 2, 1), STEPS_PER_TRAIN_CALL)
+def _runs(threads):
+    return layerlab_runs(playground_spec(), *regression_data(SAMPLES, 2, 1), STEPS_PER_TRAIN_CALL, threads)
 
 
 def layerlab_train(threads, quick):
-    return _runs()[1]()
+    return _runs(threads)[1]()
 
 
 def layerlab_step(threads, quick):
-    return _runs()[0]()
+    return _runs(threads)[0]()
 
 
 def layerlab_layerwise_step(threads, quick):
-    return _runs()[0](fused=False)
+    return _runs(threads)[0](fused=False)
 
 
 def torch_default(threads, quick):
