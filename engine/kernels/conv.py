@@ -53,44 +53,23 @@ def _at(index):
 @njit
 def im2col(image, geometry, cols):
     """image (C, H, W) -> cols (C*KH*KW, OH*OW); positions outside the image read as zero."""
-    kh, kw, sh, sw, pt, pl, dh, dw, out_h, out_w = geometry
-    channels, height, width = image.shape
-    src, dst = image.reshape(-1), cols.reshape(-1)
-    positions = out_h * out_w
-    for c in range(channels):
-        for i in range(kh):
-            for j in range(kw):
-                start = ((c * kh + i) * kw + j) * positions
-                col_offset = j * dw - pl
-                lo = _first_inside(col_offset, sw)
-                hi = max(lo, _end_inside(col_offset, sw, width, out_w))
-                for oh in range(out_h):
-                    ih = oh * sh - pt + i * dh
-                    base = start + oh * out_w
-                    if ih < 0 or ih >= height:
-                        lo_row, hi_row = out_w, out_w  # the whole row is padding
-                    else:
-                        lo_row, hi_row = lo, hi
-                    line = (c * height + ih) * width + col_offset
-                    for ow in range(lo_row):
-                        dst[_at(base + ow)] = 0.0
-                    if sw == 1:  # the common case: a contiguous run that vectorizes
-                        for ow in range(lo_row, hi_row):
-                            dst[_at(base + ow)] = src[_at(line + ow)]
-                    else:
-                        for ow in range(lo_row, hi_row):
-                            dst[_at(base + ow)] = src[_at(line + ow * sw)]
-                    for ow in range(hi_row, out_w):
-                        dst[_at(base + ow)] = 0.0
+    _walk_windows(image, geometry, cols, True)
 
 
 @njit
 def col2im(cols, geometry, image):
     """The adjoint of im2col: adds every column entry back onto its image position (image zeroed first)."""
+    image[:] = 0.0
+    _walk_windows(image, geometry, cols, False)
+
+
+@njit
+def _walk_windows(image, geometry, cols, to_cols):
+    """The traversal im2col and col2im share: every (channel, tap, output row) run of a window
+    position, copied image -> cols (``to_cols``, zeros outside the image) or added back."""
     kh, kw, sh, sw, pt, pl, dh, dw, out_h, out_w = geometry
     channels, height, width = image.shape
-    src, dst = cols.reshape(-1), image.reshape(-1)
-    dst[:] = 0.0
+    pixels, patches = image.reshape(-1), cols.reshape(-1)
     positions = out_h * out_w
     for c in range(channels):
         for i in range(kh):
@@ -101,16 +80,38 @@ def col2im(cols, geometry, image):
                 hi = max(lo, _end_inside(col_offset, sw, width, out_w))
                 for oh in range(out_h):
                     ih = oh * sh - pt + i * dh
-                    if ih < 0 or ih >= height:
-                        continue
                     base = start + oh * out_w
+                    inside = 0 <= ih < height
+                    lo_row, hi_row = (lo, hi) if inside else (out_w, out_w)
                     line = (c * height + ih) * width + col_offset
-                    if sw == 1:
-                        for ow in range(lo, hi):
-                            dst[_at(line + ow)] += src[_at(base + ow)]
-                    else:
-                        for ow in range(lo, hi):
-                            dst[_at(line + ow * sw)] += src[_at(base + ow)]
+                    if to_cols:
+                        _copy_run(pixels, line, sw, patches, base, lo_row, hi_row, out_w)
+                    elif inside:
+                        _add_run(patches, base, pixels, line, sw, lo_row, hi_row)
+
+
+@njit(inline="always")
+def _copy_run(pixels, line, stride, patches, base, lo, hi, count):
+    for o in range(lo):
+        patches[_at(base + o)] = 0.0
+    if stride == 1:  # the common case: a contiguous run that vectorizes
+        for o in range(lo, hi):
+            patches[_at(base + o)] = pixels[_at(line + o)]
+    else:
+        for o in range(lo, hi):
+            patches[_at(base + o)] = pixels[_at(line + o * stride)]
+    for o in range(hi, count):
+        patches[_at(base + o)] = 0.0
+
+
+@njit(inline="always")
+def _add_run(patches, base, pixels, line, stride, lo, hi):
+    if stride == 1:
+        for o in range(lo, hi):
+            pixels[_at(line + o)] += patches[_at(base + o)]
+    else:
+        for o in range(lo, hi):
+            pixels[_at(line + o * stride)] += patches[_at(base + o)]
 
 
 @njit

@@ -14,7 +14,21 @@ from engine.config import njit
 
 @njit
 def patches_fwd(x, p, patches):
-    n_images, channels, height, width = x.shape
+    _walk_patches(x, p, patches, True)
+
+
+@njit
+def patches_bwd(grad_patches, p, grad_x):
+    """The adjoint of patches_fwd; pixels outside every patch get zero gradient."""
+    grad_x[:] = 0.0
+    _walk_patches(grad_x, p, grad_patches, False)
+
+
+@njit
+def _walk_patches(images, p, patches, to_patches):
+    """Visit every patch row once: copy images -> patches (``to_patches``) or patches -> images
+    (patches never overlap, so the way back is a copy too)."""
+    n_images, channels, height, width = images.shape
     rows_per_image, across = (height // p) * (width // p), width // p
     for n in range(n_images):
         for patch in range(rows_per_image):
@@ -22,25 +36,9 @@ def patches_fwd(x, p, patches):
             top, left = (patch // across) * p, (patch % across) * p
             for c in range(channels):
                 for i in range(p):
-                    src = x[n, c, top + i]
+                    pixels = images[n, c, top + i]
                     start = (c * p + i) * p
-                    for j in range(p):
-                        row[start + j] = src[left + j]
-
-
-@njit
-def patches_bwd(grad_patches, p, grad_x):
-    """The adjoint of patches_fwd; pixels outside every patch get zero gradient."""
-    n_images, channels, height, width = grad_x.shape
-    rows_per_image, across = (height // p) * (width // p), width // p
-    grad_x[:] = 0.0
-    for n in range(n_images):
-        for patch in range(rows_per_image):
-            row = grad_patches[n * rows_per_image + patch]
-            top, left = (patch // across) * p, (patch % across) * p
-            for c in range(channels):
-                for i in range(p):
-                    dst = grad_x[n, c, top + i]
-                    start = (c * p + i) * p
-                    for j in range(p):
-                        dst[left + j] = row[start + j]
+                    if to_patches:
+                        row[start:start + p] = pixels[left:left + p]
+                    else:
+                        pixels[left:left + p] = row[start:start + p]

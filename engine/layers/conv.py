@@ -30,9 +30,8 @@ Init = Field("default", description="How the weights start (default: as torch.nn
 OutChannels = Field(ge=1, le=MAX_CHANNELS, description="Number of filters, i.e. output feature maps.")
 
 
-class ConvLayer(Layer):
-    """What conv2d and conv2d_transpose share: parameters, init, the activation, bias views."""
-    has_activation = True
+class FilterLayer(Layer):
+    """What every layer with a (out, in, kh, kw)-like weight and an optional bias shares."""
 
     def regularized_params(self):
         return ["weight"]
@@ -43,8 +42,13 @@ class ConvLayer(Layer):
     def _bias(self, store):
         return store["bias"] if self.spec.use_bias else np.empty(0, self.dtype)
 
-    def _with_bias(self, shapes):
-        return shapes + [("bias", (self.spec.out_channels,))] if self.spec.use_bias else shapes
+    def _with_bias(self, shapes, size):
+        return shapes + [("bias", (size,))] if self.spec.use_bias else shapes
+
+
+class ConvLayer(FilterLayer):
+    """conv2d and conv2d_transpose: a filter layer with an activation."""
+    has_activation = True
 
     def logits(self):
         return self._z.reshape(self._a.shape)
@@ -104,8 +108,9 @@ class Conv2d(ConvLayer):
         self.patch_size = channels * k * k
 
     def param_shapes(self):
-        return self._with_bias([("weight", (self.spec.out_channels, *self.input_shapes[0][:1],
-                                            self.spec.kernel_size, self.spec.kernel_size))])
+        k = self.spec.kernel_size
+        return self._with_bias([("weight", (self.spec.out_channels, self.input_shapes[0][0], k, k))],
+                               self.spec.out_channels)
 
     def forward(self, inputs, training, rng):
         x = np.ascontiguousarray(inputs[0])
@@ -176,7 +181,8 @@ class Conv2dTranspose(ConvLayer):
 
     def param_shapes(self):
         k = self.spec.kernel_size
-        return self._with_bias([("weight", (self.input_shapes[0][0], self.spec.out_channels, k, k))])
+        return self._with_bias([("weight", (self.input_shapes[0][0], self.spec.out_channels, k, k))],
+                               self.spec.out_channels)
 
     def forward(self, inputs, training, rng):
         x = np.ascontiguousarray(inputs[0])
@@ -211,7 +217,7 @@ class PatchEmbedSpec(LayerSpecBase):
     init: InitName = Init
 
 
-class PatchEmbed(Layer):
+class PatchEmbed(FilterLayer):
     """Cut the image into patches and project each one: a (num_patches, embed_dim) sequence."""
 
     @classmethod
@@ -224,22 +230,13 @@ class PatchEmbed(Layer):
 
     def param_shapes(self):
         p = self.spec.patch_size
-        shapes = [("weight", (self.spec.embed_dim, self.input_shapes[0][0], p, p))]
-        return shapes + [("bias", (self.spec.embed_dim,))] if self.spec.use_bias else shapes
-
-    def regularized_params(self):
-        return ["weight"]
-
-    def init_params(self, rng):
-        INITIALIZER_FUNCTIONS[self.spec.init](rng, self.params["weight"], self.params.get("bias"))
-
-    def _bias(self, store):
-        return store["bias"] if self.spec.use_bias else np.empty(0, self.dtype)
+        return self._with_bias([("weight", (self.spec.embed_dim, self.input_shapes[0][0], p, p))], self.spec.embed_dim)
 
     def forward(self, inputs, training, rng):
         x = np.ascontiguousarray(inputs[0])
         num_patches, embed_dim = self.output_shape
-        patches = self.workspace("patches", (len(x) * num_patches, int(np.prod(self.param_shapes()[0][1][1:]))))
+        patch_values = self.input_shapes[0][0] * self.spec.patch_size ** 2
+        patches = self.workspace("patches", (len(x) * num_patches, patch_values))
         patches_fwd(x, self.spec.patch_size, patches)
         y = self.workspace("y", (len(patches), embed_dim))
         dense_fwd(patches, self.params["weight"].reshape(embed_dim, -1), self._bias(self.params), y)
