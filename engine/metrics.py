@@ -22,6 +22,8 @@ EVAL_CHUNK = 4096  # bounds the workspace of one forward pass on large validatio
 def evaluate(model, spec=None, x=None, y=None, chunk: int = EVAL_CHUNK) -> dict:
     """{"loss": mean loss over (x, y)[, "accuracy": fraction correct]}; ``spec`` defaults to the model's."""
     mode = spec.get("mode", model.spec.mode) if isinstance(spec, dict) else model.spec.mode
+    if mode == "autoencoder":  # the target is the input itself (labels, if any, are ignored)
+        y = x
     n = len(x)
     if n == 0:
         return {}

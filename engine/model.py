@@ -15,6 +15,8 @@ untrained arrays. Layers get their own seeded generators, so the same spec and s
 bit-identical weights, dropout masks and losses.
 """
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from engine.graph import check_graph
@@ -49,7 +51,6 @@ class Model:
         for index, layer_id, srcs in order:
             layer_spec = self.spec.layers[index]
             layer = LAYERS[layer_spec.type].impl(layer_spec, [shapes[s] for s in srcs], self.dtype)
-            layer.needs_input_grad = [s != INPUT_ID for s in srcs]
             layer.index = index
             shapes[layer_id] = layer.output_shape
             self.layers.append(layer)
@@ -57,6 +58,19 @@ class Model:
             self.layer_by_id[layer_id] = layer
         self.output_id = self.spec.layers[-1].id
         self.output_shape = self.layer_by_id[self.output_id].output_shape
+        self._plan_backward()
+
+    def _plan_backward(self):
+        """Which layers backward visits. A frozen layer with nothing trainable upstream has nobody
+        to pass blame to, so its backward (and that of everything before it) is skipped."""
+        visit = set()
+        for layer in self.layers:  # topological order: sources come first
+            upstream = any(src in visit for src in self.sources[layer.id])
+            if upstream or (layer.trainable and layer.param_count() > 0):
+                visit.add(layer.id)
+        self.backward_layers = visit
+        for layer in self.layers:
+            layer.needs_input_grad = [src in visit for src in self.sources[layer.id]]
 
     def _allocate(self):
         """One flat buffer for parameters (and one for gradients), in layer-list order."""
@@ -69,12 +83,14 @@ class Model:
         self.flat_grads = np.zeros(offsets[-1], self.dtype)
         self._params, self._grads, self._buffers = {}, {}, {}
         own = {layer.id: ({}, {}, {}) for layer in in_list_order}
-        starts, stops = [], []
+        starts, stops, frozen = [], [], []
         for k, (layer, name, shape) in enumerate(entries):
             full, start, stop = self.param_layout[k][0], offsets[k], offsets[k + 1]
             own[layer.id][0][name] = self._params[full] = self.flat_params[start:stop].reshape(shape)
             own[layer.id][1][name] = self._grads[full] = self.flat_grads[start:stop].reshape(shape)
-            if name in layer.regularized_params():
+            if not layer.trainable:
+                frozen.append((start, stop))
+            elif name in layer.regularized_params():  # frozen weights take no penalty either
                 starts.append(start)
                 stops.append(stop)
         for layer in in_list_order:
@@ -82,6 +98,8 @@ class Model:
                 own[layer.id][2][name] = self._buffers[f"{layer.id}.{name}"] = np.full(shape, value, self.dtype)
             layer.bind(*own[layer.id])
         self.regularized_segments = (np.array(starts, np.int64), np.array(stops, np.int64))
+        self.frozen_segments = _merged(frozen)
+        self.trainable_segments = _merged(_complement(self.frozen_segments, offsets[-1]))
 
     def reset_parameters(self):
         """Re-draw every parameter from the seed and reset buffers: back to the built state."""
@@ -192,17 +210,53 @@ class Model:
         self._backward(grad.reshape(values[self.output_id].shape))
         return loss
 
-    def _backward(self, grad_output):
-        pending = {self.output_id: grad_output}
+    def _backward(self, grad_output, from_logits=None):
+        """Parameter gradients into flat_grads (frozen ones stay zero); returns the gradient of
+        the network input when every layer asks for input gradients (every_gradient_path)."""
+        from_logits = self.fused_output if from_logits is None else from_logits
+        pending, to_input = {self.output_id: grad_output}, None
         for layer in reversed(self.layers):
             grad = pending.pop(layer.id, None)
-            if grad is None:
+            if grad is None or layer.id not in self.backward_layers:
                 continue
-            from_logits = self.fused_output and layer.id == self.output_id
-            for src, grad_in in zip(self.sources[layer.id], layer.backward(grad, from_logits)):
-                if src == INPUT_ID or grad_in is None:
+            output_logits = from_logits and layer.id == self.output_id
+            for src, grad_in in zip(self.sources[layer.id], layer.backward(grad, output_logits)):
+                if grad_in is None:
                     continue
-                pending[src] = pending[src] + grad_in if src in pending else grad_in
+                if src == INPUT_ID:
+                    to_input = grad_in if to_input is None else to_input + grad_in
+                elif src in self.backward_layers:
+                    pending[src] = pending[src] + grad_in if src in pending else grad_in
+        for start, stop in self.frozen_segments:  # frozen layers downstream of trainable ones wrote some
+            self.flat_grads[start:stop] = 0.0
+        return to_input
+
+    def backward(self, grad_output, from_logits=False, input_grad=False):
+        """Backpropagate a gradient of the output of the last ``run``/``forward`` (training mode,
+        or eval mode for probes). Parameter gradients land in flat_grads; with ``input_grad``
+        returns the gradient with respect to the input batch (None for integer token inputs).
+        ``from_logits``: ``grad_output`` is the gradient of the output layer's pre-activation."""
+        if not input_grad:
+            self._backward(grad_output, from_logits)
+            return None
+        with self.every_gradient_path():
+            to_input = self._backward(grad_output, from_logits)
+        return None if to_input is None else np.array(to_input).reshape(len(to_input), *self.input_shape)
+
+    @contextmanager
+    def every_gradient_path(self):
+        """Backward visits every layer and every layer passes gradients to its inputs, the
+        network input included (saliency, a GAN generator learning through its discriminator)."""
+        saved = self.backward_layers, [layer.needs_input_grad for layer in self.layers]
+        self.backward_layers = set(self.layer_by_id)
+        for layer in self.layers:
+            layer.needs_input_grad = [True] * len(self.sources[layer.id])
+        try:
+            yield
+        finally:
+            self.backward_layers = saved[0]
+            for layer, flags in zip(self.layers, saved[1]):
+                layer.needs_input_grad = flags
 
     def grads(self, x, y):
         """(mean loss, {name: gradient view}) for one batch, in training mode."""
@@ -226,10 +280,31 @@ class Model:
         return self.spec.model_dump(mode="json")
 
 
+def _merged(segments):
+    """(start, stop) pairs with touching neighbours joined, as an (n, 2) int64 array."""
+    out = []
+    for start, stop in segments:
+        if out and out[-1][1] == start:
+            out[-1][1] = stop
+        elif stop > start:
+            out.append([start, stop])
+    return np.array(out, np.int64).reshape(-1, 2)
+
+
+def _complement(segments, size):
+    edges = [0, *np.asarray(segments).reshape(-1).tolist(), size]
+    return list(zip(edges[0::2], edges[1::2]))
+
+
 def build_model(spec, seed: int | None = None, dtype=np.float32) -> Model:
     """Validate ``spec`` (dict or NetworkSpec) and build it; ``seed`` defaults to ``spec.seed``.
 
     ``dtype=np.float64`` builds the same network in double precision (used by gradient checks).
+    A ``mode: "gan"`` spec builds an engine.modes.GanModel (generator and discriminator).
     Raises SpecError listing every problem of an invalid spec.
     """
-    return Model(validate_spec(spec), seed=seed, dtype=dtype)
+    checked = validate_spec(spec)
+    if checked.mode == "gan":
+        from engine.modes.gan import GanModel  # engine.modes imports this module
+        return GanModel(checked, seed=seed, dtype=dtype)
+    return Model(checked, seed=seed, dtype=dtype)

@@ -71,11 +71,22 @@ class OptimizerState:
         else:
             self.spec, self.hyper = spec, hyper_array(spec)
 
-    def apply(self, params, grads, lr: float) -> float:
-        """One update of ``params`` in place; returns 0.0, or NaN if a parameter is not finite."""
+    def apply(self, params, grads, lr: float, segments=None) -> float:
+        """One update of ``params`` in place; returns 0.0, or NaN if a parameter is not finite.
+
+        ``segments``: (n, 2) [start, stop) ranges to update (the trainable layers); the rest,
+        frozen, is not touched at all, not even by weight decay or momentum."""
         self.steps += 1
         self.hyper[H_LR] = lr
-        return float(optimizer_step(self.code, params, grads, self.state, self.hyper, self.steps))
+        if segments is None:
+            return float(optimizer_step(self.code, params, grads, self.state, self.hyper, self.steps))
+        probe = 0.0
+        for start, stop in segments:
+            # a contiguous copy keeps the kernel's one compiled signature (a column slice would not)
+            state = np.ascontiguousarray(self.state[:, start:stop])
+            probe += optimizer_step(self.code, params[start:stop], grads[start:stop], state, self.hyper, self.steps)
+            self.state[:, start:stop] = state
+        return float(probe)
 
 
 def scheduled_lr(base_lr: float, schedule, step: int) -> float:

@@ -88,41 +88,16 @@ def saliency(model, x, output_index=None) -> np.ndarray:
     largest output (its predicted class). A softmax output is differentiated before the
     softmax (the class score), as saliency maps usually are. Eval mode; training is untouched.
     """
-    from engine.spec_models import INPUT_ID
-
     with unobserved(model):
         values = model.run(x, training=False)
         out = values[model.output_id].reshape(len(x), -1)
         chosen = out.argmax(axis=1) if output_index is None else np.full(len(x), int(output_index))
         seed = np.zeros_like(out)
         seed[np.arange(len(x)), chosen] = 1.0
-        fed_by_input = [layer for layer in model.layers if INPUT_ID in model.sources[layer.id]]
-        flags = [layer.needs_input_grad for layer in fed_by_input]
-        for layer in fed_by_input:
-            layer.needs_input_grad = [True] * len(layer.needs_input_grad)
-        try:
-            return _input_gradient(model, seed.reshape(values[model.output_id].shape), INPUT_ID)
-        finally:
-            for layer, flag in zip(fed_by_input, flags):
-                layer.needs_input_grad = flag
-
-
-def _input_gradient(model, grad_output, input_id):
-    output_layer = model.layer_by_id[model.output_id]
-    pending, total = {model.output_id: grad_output}, 0.0
-    for layer in reversed(model.layers):
-        grad = pending.pop(layer.id, None)
-        if grad is None:
-            continue
-        score = layer is output_layer and getattr(layer.spec, "activation", None) == "softmax"
-        for src, grad_in in zip(model.sources[layer.id], layer.backward(grad, score)):
-            if grad_in is None:
-                continue
-            if src == input_id:
-                total = total + grad_in
-            else:
-                pending[src] = pending[src] + grad_in if src in pending else grad_in
-    return np.array(total, np.float32).reshape(len(grad_output), *model.input_shape)
+        # a softmax output is differentiated before the softmax: the class score
+        score = getattr(model.layer_by_id[model.output_id].spec, "activation", None) == "softmax"
+        grad = model.backward(seed.reshape(values[model.output_id].shape), from_logits=score, input_grad=True)
+        return np.asarray(grad, np.float32)
 
 
 def tensor_stats(values, bins: int = HISTOGRAM_BINS) -> dict:

@@ -24,6 +24,7 @@ from engine.registry import LAYERS
 from engine.spec_models import (
     MAX_LAYERS,
     AdamSpec,
+    AutoencoderSpec,
     GradClipSpec,
     InputSpec,
     LossName,
@@ -49,7 +50,9 @@ class NetworkSpec(StrictModel):
     lr_schedule: ScheduleSpec | None = None
     batch_size: int = Field(32, ge=1, le=4096, description="Samples per training step.")
     seed: int = Field(0, ge=0, le=2**31 - 1, description="Seeds weights, dropout and minibatch order.")
-    mode: Literal["supervised", "perceptron"] = "supervised"
+    # "gan" specs hold two networks (engine/modes/gan_spec.py); validate_spec routes them there
+    mode: Literal["supervised", "perceptron", "autoencoder", "gan"] = "supervised"
+    autoencoder: AutoencoderSpec | None = Field(None, description="Bottleneck and input noise of mode 'autoencoder'.")
 
 
 class SpecError(ValueError):
@@ -155,8 +158,11 @@ def _valid_layers(raw_layers):
 
 
 def validate_spec(raw) -> NetworkSpec:
-    if isinstance(raw, NetworkSpec):
+    if hasattr(raw, "model_dump"):  # a NetworkSpec or GanSpec
         raw = raw.model_dump(mode="json")
+    if isinstance(raw, dict) and raw.get("mode") == "gan":
+        from engine.modes.gan_spec import validate_gan_spec  # engine.modes imports this module
+        return validate_gan_spec(raw)
     if not isinstance(raw, dict):
         raise SpecError([problem("", "a network spec must be a JSON object")])
     problems, spec = [], None
@@ -211,6 +217,9 @@ def _network_problems(spec: NetworkSpec, shapes):
     if spec.mode == "perceptron":
         if len(spec.layers) != 1 or last.type != "dense" or last.activation != "step":
             out.append(problem("mode", "perceptron mode needs exactly one dense layer with the step activation"))
+    if spec.mode == "autoencoder" or spec.autoencoder is not None:
+        from engine.modes.autoencoder import autoencoder_problems  # engine.modes imports this module
+        out.extend(autoencoder_problems(spec, shapes))
     if spec.batch_size < 2 and any(layer.type == "batch_norm" for layer in spec.layers):
         out.append(problem("batch_size", "batch_norm needs batch_size of at least 2"))
     total = sum(count for _, count in shapes.values())

@@ -41,6 +41,13 @@ def _describe(value):
 
 
 class Trainer:
+    def __new__(cls, model, spec=None):
+        # composite modes (autoencoder, gan) train through their subclass in engine/modes/
+        if cls is Trainer:
+            from engine.modes import trainer_class  # engine.modes imports this module
+            cls = trainer_class(model, spec)
+        return super().__new__(cls)
+
     def __init__(self, model, spec=None):
         self.model = model
         self.spec = model.spec if spec is None else validate_spec(spec)
@@ -53,7 +60,7 @@ class Trainer:
         self._rng = np.random.default_rng([model.seed, _BATCH_STREAM])
         self._order, self._cursor = None, 0
         # fused K-steps-per-call kernel for dense stacks (engine/fused/mlp.py); None = layer by layer
-        self.fused = plan_fused(model, self)
+        self.fused = self._plan_fused()
 
     # -------------------------------------------------------------------------- state
 
@@ -86,7 +93,11 @@ class Trainer:
         self.spec = new_spec
         self.model.use_spec(new_spec)
         self.optimizer.update(new_spec.optimizer)
-        self.fused = plan_fused(self.model, self)  # the loss may have changed what it fuses
+        self.fused = self._plan_fused()  # the loss may have changed what it fuses
+
+    def _plan_fused(self):
+        """The fused kernel updates every parameter, so models with frozen layers go layer by layer."""
+        return None if len(self.model.frozen_segments) else plan_fused(self.model, self)
 
     @staticmethod
     def _check_architecture(new_spec, old_spec):
@@ -103,17 +114,23 @@ class Trainer:
             return self._perceptron_step(x, y)
         if self.fused is not None:
             return self.fused.step(x, y)
+        loss = self.model.loss_and_backward(x, y)
+        return self.apply_gradients(loss, len(x))
+
+    def apply_gradients(self, loss: float, samples: int) -> float:
+        """The rest of a step once model.flat_grads holds this batch's gradients: divergence
+        check, penalties, clipping, the optimizer update (trainable layers only). Returns loss."""
         model, t = self.model, self.step_count + 1
         lr = self.current_lr()
-        loss = model.loss_and_backward(x, y)
         if not math.isfinite(loss):
             self.step_count = t
             raise Diverged(t, "loss", loss, f"loss became {_describe(loss)} at step {t}: {self._advice()}")
         self._regularize()
         self._clip()
-        probe = self.optimizer.apply(model.flat_params, model.flat_grads, lr)
+        segments = model.trainable_segments if len(model.frozen_segments) else None
+        probe = self.optimizer.apply(model.flat_params, model.flat_grads, lr, segments)
         self.step_count = t
-        self.samples_seen += len(x)
+        self.samples_seen += samples
         if probe != 0.0:
             self._raise_for_parameters(t)
         return loss

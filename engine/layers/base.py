@@ -34,6 +34,7 @@ class Layer:
         self.grads = {}
         self.buffers = {}
         self.needs_input_grad = [True] * len(input_shapes)
+        self.trainable = bool(getattr(spec, "trainable", True))  # False: frozen (transfer learning)
         self._workspace = {}
 
     # ------------------------------------------------------------ declared by subclasses

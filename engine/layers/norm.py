@@ -55,6 +55,8 @@ class BatchNorm(Layer):
         x3 = x.reshape(x.shape[0], self._channels(), -1)
         y = self.workspace("y", x3.shape)
         p, b = self.params, self.buffers
+        training = training and self.trainable  # a frozen layer keeps its running statistics
+        self._eval_x = None if training else x3
         if training:
             self._x_hat = self.workspace("x_hat", x3.shape)
             self._inv_std = self.workspace("inv_std", (self._channels(),))
@@ -66,11 +68,25 @@ class BatchNorm(Layer):
         return y.reshape(x.shape)
 
     def backward(self, grad_out, from_logits=False):
+        if self._eval_x is not None:
+            return [self._eval_backward(grad_out)]
         g3 = np.ascontiguousarray(grad_out).reshape(self._x_hat.shape)
         gx = self.workspace("grad_x", g3.shape)
         batch_norm_bwd(g3, self._x_hat, self.params["weight"], self._inv_std, gx,
                        self.grads["weight"], self.grads["bias"])
         return [gx.reshape(grad_out.shape)]
+
+    def _eval_backward(self, grad_out):
+        """After an eval-mode forward (frozen layer, probes) y = x_hat * weight + bias with the
+        running statistics as constants, so every channel is a fixed affine map."""
+        b = self.buffers
+        inv_std = 1.0 / np.sqrt(b["running_var"].astype(np.float64) + self.spec.eps)
+        g3 = np.asarray(grad_out, np.float64).reshape(self._eval_x.shape)
+        x_hat = (self._eval_x - b["running_mean"][None, :, None]) * inv_std[None, :, None]
+        self.grads["weight"][...] = np.sum(g3 * x_hat, axis=(0, 2))
+        self.grads["bias"][...] = np.sum(g3, axis=(0, 2))
+        gx = g3 * (self.params["weight"] * inv_std)[None, :, None]
+        return gx.astype(self.dtype).reshape(grad_out.shape)
 
 
 class LayerNormSpec(LayerSpecBase):
