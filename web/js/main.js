@@ -113,6 +113,8 @@ async function start() {
   bus.on('status', (status) => player.showStatus(status));
   bus.on('built', (message) => {
     player.setReady(true);
+    player.clearNumbers();
+    views.onReset();  // a new network starts a new run: its curves start empty
     views.setTotalParams(message.total_params ?? null);
   });
   bus.on('dataset-chosen', () => player.setReady(false));
@@ -123,7 +125,10 @@ async function start() {
     views.onFrame(frame);
   });
   bus.on('history', (message) => views.onHistory(message));
-  bus.on('reset', () => views.onReset());
+  bus.on('reset', () => {
+    player.clearNumbers();
+    views.onReset();
+  });
   bus.on('probe_result', (result) => views.onProbeResult(result));
   bus.on('error', (error) => notices.fromServer(error, sync.isSwitching()));
   bus.on('notice', ({kind, text}) => notices.show(kind, text, 10));

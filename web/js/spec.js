@@ -7,6 +7,9 @@
  *   socket.send({type: 'build', spec});
  */
 
+import {layerType} from './builder/catalog.js';
+import {freshId} from './builder/commands.js';
+
 /** @typedef {import('./state.js').AppState} AppState */
 /** @typedef {import('./builder/catalog.js').Catalog} Catalog */
 /** @typedef {import('./builder/catalog.js').DatasetInfo} DatasetInfo */
@@ -127,7 +130,15 @@ export function pickDataset(state, catalog, name) {
     patch.layers = [...state.layers.slice(0, -1), head];
   }
   if (raw.suggested_loss) patch.loss = raw.suggested_loss;
-  const denseOnly = state.layers.every((l) => typeof l.units === 'number' || !/conv|pool/.test(l.type));
-  if (denseOnly && info.options.some((o) => o.name === 'flatten' && o.kind === 'bool')) patch.data = {flatten: true};
+  const layers = patch.layers ?? state.layers;
+  const denseOnly = layers.every((l) => typeof l.units === 'number' || !/conv|pool|rnn|lstm|gru|attention|transformer|embed/.test(l.type));
+  const multiDimensional = (raw.input_shape ?? []).length > 1;
+  if (denseOnly && multiDimensional) {
+    // Dense layers want vectors: the data set flattens its samples when it can, else a Flatten layer leads.
+    if (info.options.some((o) => o.name === 'flatten' && o.kind === 'bool')) patch.data = {flatten: true};
+    else if (layerType(catalog, 'flatten') && layers[0]?.type !== 'flatten') {
+      patch.layers = [{id: freshId(layers, 'flatten'), type: 'flatten'}, ...layers];
+    }
+  }
   return patch;
 }

@@ -101,7 +101,8 @@ export function createSync({store, catalog, live, bus, configureViews}) {
     }
   });
 
-  bus.on('built', () => { if (!buildAfterLoad) switching = false; });
+  // Frames computed for the old network can still be on their way: allow them a moment.
+  bus.on('built', () => { if (!buildAfterLoad) setTimeout(() => { if (!buildAfterLoad) switching = false; }, 1000); });
   bus.on('dataset_loaded', (message) => {
     loaded = {name: message.name, info: message.info ?? {}};
     if (buildAfterLoad) {

@@ -27,6 +27,7 @@ import {formatValue} from '../charts/curves.js';
  * @property {(state: 'connecting' | 'open' | 'closed') => void} showLink
  * @property {(message: string) => void} showNote
  * @property {(ready: boolean) => void} setReady  false while the server has no network for this data
+ * @property {() => void} clearNumbers  a new network or run: the old loss no longer applies
  */
 
 /**
@@ -103,6 +104,11 @@ export function createPlayer(root, onAction) {
     },
     setReady(value) {
       ready = value;
+      render();
+    },
+    clearNumbers() {
+      loss = null;
+      valLoss = null;
       render();
     },
   };
