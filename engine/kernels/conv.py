@@ -7,7 +7,7 @@ Shapes (float32 or float64, C-contiguous):
     bias      (O,)                  a zero-length array when the layer has no bias
     y         (N, O, OH*OW)         conv2d output viewed 3-D (still NCHW in memory)
     cols      (K, C*KH*KW, OH*OW)   receptive fields as columns, of every sample (K = N) or one (K = 1)
-    scratch   like weight           scratch for the per-sample weight gradient
+    scratch   (2, C*KH*KW, O)       conv2d_bwd's weight-gradient buffers (transposed)
     geometry  int64 (10,)           kh, kw, stride_h, stride_w, pad_top, pad_left,
                                     dil_h, dil_w, out_h, out_w   (see ``GEOMETRY_FIELDS``)
 
@@ -167,17 +167,24 @@ def conv2d_fwd(x, weight, bias, geometry, cols, y):
 @njit
 def conv2d_bwd(x, weight, grad_y, geometry, cols, kept, scratch, grad_x, grad_weight, grad_bias, need_grad_x):
     """grad_y (N, O, OH*OW) -> grad_weight (O, C*KH*KW), grad_bias (O,), grad_x (N, C, H, W).
-    ``kept``: cols holds the forward pass's patches of every sample (no second im2col)."""
-    grad_weight[:] = 0.0
+
+    ``kept``: cols holds the forward pass's patches of every sample (no second im2col).
+    ``scratch`` (2, C*KH*KW, O): one sample's weight gradient and the running sum, both
+    transposed: patches @ grad_y.T runs 1.5x faster in BLAS than grad_y @ patches.T here
+    (conv 8->16 5x5: 0.35 vs 0.52 ms per batch of 64).
+    """
+    part, total = scratch[0], scratch[1]
+    total[:] = 0.0
     for n in range(x.shape[0]):
         patches = cols[n] if kept else cols[0]
         if not kept:
             im2col(x[n], geometry, patches)
-        np.dot(grad_y[n], patches.T, scratch)
-        _accumulate(grad_weight, scratch)
+        np.dot(patches, grad_y[n].T, part)
+        _accumulate(total, part)
         if need_grad_x:  # the patches are used up: their buffer takes the patch gradients
             np.dot(weight.T, grad_y[n], patches)
             col2im(patches, geometry, grad_x[n])
+    grad_weight[:] = total.T
     _sum_bias_grad(grad_y, grad_bias)
 
 

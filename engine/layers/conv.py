@@ -136,7 +136,7 @@ class Conv2d(ConvLayer):
         grad_x = self.workspace("grad_x", self._x.shape)
         kept = self._cols.shape[0] == len(self._x) and len(self._x) > 1
         cols = self._cols if kept else self._patches(1, False)
-        scratch = self.workspace("grad_weight_part", weight.shape)
+        scratch = self.workspace("grad_weight_parts", (2, weight.shape[1], weight.shape[0]))
         conv2d_bwd(self._x, weight, grad_z, self.geometry, cols, kept, scratch, grad_x,
                    self.grads["weight"].reshape(out_channels, -1), self._bias(self.grads), self.needs_input_grad[0])
         return [grad_x if self.needs_input_grad[0] else None]

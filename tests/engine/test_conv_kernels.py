@@ -40,7 +40,8 @@ def conv_backward(x, weight, bias, geometry, grad_y, keep=False):
     if keep:
         conv2d_fwd(x, w2, bias, geometry, cols, np.empty((len(x), len(weight), cols.shape[2]), x.dtype))
     gx, gw, gb = np.empty_like(x), np.empty_like(w2), np.empty_like(bias)
-    conv2d_bwd(x, w2, grad_y.reshape(len(x), len(weight), -1), geometry, cols, keep, np.empty_like(w2), gx, gw, gb, True)
+    scratch = np.empty((2, w2.shape[1], w2.shape[0]), x.dtype)
+    conv2d_bwd(x, w2, grad_y.reshape(len(x), len(weight), -1), geometry, cols, keep, scratch, gx, gw, gb, True)
     return gx, gw.reshape(weight.shape), gb
 
 
