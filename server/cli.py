@@ -3,6 +3,7 @@
     layerlab serve [--host 127.0.0.1] [--port 8000]
     layerlab warmup           compile (or load cached) numba kernels, with progress
     layerlab data prepare     convert installed data sources into data/cache, with progress
+    layerlab train --preset NAME [--steps N] [--json]   train a lesson headlessly, check its point
 
 To add a subcommand, write `def cmd_x(args)` plus `def add_x(parser)` and list it in SUBCOMMANDS.
 """
@@ -83,10 +84,37 @@ def cmd_data(args) -> int:
     return 0
 
 
+def add_train(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--preset", required=True, help="lesson name (see /api/catalog presets)")
+    parser.add_argument("--steps", type=int, default=None, help="steps per run (default: the lesson's)")
+    parser.add_argument("--json", action="store_true", help="print the whole result as JSON on stdout")
+
+
+def cmd_train(args) -> int:
+    import json
+    from engine.lessons import run_preset, summary
+    from engine.presets import PRESETS
+    if args.preset not in PRESETS:
+        sys.stderr.write(f"unknown preset {args.preset!r}; choose from: {', '.join(PRESETS)}\n")
+        return 2
+    progress = Progress(f"training {args.preset}")
+    result = summary(run_preset(args.preset, steps=args.steps, progress=progress))
+    progress.finish()
+    if args.json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    else:
+        for label, run in result["runs"].items():
+            sys.stdout.write(f"{label}: {json.dumps(run['final'])}\n")
+        for check in result["checks"]:
+            sys.stdout.write(f"{'ok  ' if check['passed'] else 'FAIL'} {check['why']} ({check['value']})\n")
+    return 0 if result["passed"] else 1
+
+
 SUBCOMMANDS = {
     "serve": (cmd_serve, add_serve, "run the playground server"),
     "warmup": (cmd_warmup, None, "compile the numba kernels ahead of the first click"),
     "data": (cmd_data, add_data, "data-set cache: `layerlab data prepare`"),
+    "train": (cmd_train, add_train, "train a lesson preset headlessly and check it shows its point"),
 }
 
 

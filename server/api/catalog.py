@@ -17,10 +17,11 @@ router = APIRouter(tags=["catalog"])
 @lru_cache(maxsize=1)
 def _engine_catalog() -> dict:
     from engine.data import catalog as dataset_catalog
+    from engine.presets import catalog as preset_catalog
     from engine.registry import catalog as engine_catalog
     body = dict(engine_catalog())
     body["datasets"] = dataset_catalog()
-    body.setdefault("presets", [])
+    body["presets"] = preset_catalog()
     return body
 
 

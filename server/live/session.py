@@ -35,6 +35,7 @@ class Session:
         self.trainer = None
         self.data = None             # engine.data Dataset
         self.layers: list[dict] = []  # the last `built` answer, re-sent on resume
+        self.data_fits = False       # the model takes the data set's samples and targets
         self.total_params = 0
         self.detached_at: float | None = time.monotonic()
         self._outlet = None
@@ -215,7 +216,9 @@ class Session:
             raise problem
 
     def _warn_if_incompatible(self) -> None:
+        self.data_fits = False
         if self.model is not None and self.data is not None:
             problem = engine_ops.incompatibility(self.layers, self.spec, self.data)
             if problem is not None:
                 self.send(problem.to_message())
+            self.data_fits = problem is None

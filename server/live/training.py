@@ -192,7 +192,7 @@ class TrainingLoop:
         clock = time.perf_counter()
         # keep the cadence (a frame a little late does not delay the next), unless far behind
         self._next_frame_at = max(self._next_frame_at + 1.0 / self.fps, clock + 0.5 / self.fps)
-        if session.model is not None and session.data is not None and (evaluate or self._eval_due(clock)):
+        if session.model is not None and session.data_fits and (evaluate or self._eval_due(clock)):
             self._evaluate(clock)
         history = session.history
         losses = history.losses_since(self._loss_cursor)
@@ -243,7 +243,7 @@ class TrainingLoop:
             # 0.75: frames come on a cadence with jitter; a strict 1/max_fps would skip every other
             if not force and clock - last < 0.75 / view.max_fps:
                 continue
-            if view.needs_data and session.data is None:
+            if view.needs_data and not session.data_fits:
                 continue
             payload = view.compute(context, self.view_options.get(name, {}))
             if payload is not None:
