@@ -146,13 +146,12 @@ export function createCard(layer, info, catalog, handlers) {
   const more = el('div', {class: 'card-more', hidden: ''});
   const moreToggle = /** @type {HTMLButtonElement} */ (el('button', {type: 'button', class: 'more-toggle', 'aria-expanded': 'false'}));
   const editable = info.fields.filter((f) => f.name !== 'id' && f.name !== 'inputs');
-  const firstOptional = editable.find((f) => !f.required)?.name;
   for (const raw of editable) {
     const field = withChoices(raw, catalog);
     const widget = createFieldWidget(field, layer[field.name], (value) => handlers.onEdit(id, field.name, value), {idPrefix: id});
     widgets.set(field.name, widget);
-    // Required fields, fields already set and the first optional one are in view; the rest one click away.
-    const primary = raw.required || raw.name in layer || raw.name === firstOptional;
+    // Required fields, fields already set and the activation are in view; the rest one click away.
+    const primary = raw.required || raw.name in layer || raw.name === 'activation';
     (primary ? body : more).append(widget.element);
   }
   const hiddenCount = more.childElementCount;
