@@ -73,8 +73,7 @@ def validate_gan_spec(raw: dict) -> GanSpec:
         problems.extend(half_problems)
         if half is not None:
             halves[name] = half
-    if len(halves) == 2:
-        problems.extend(_game_problems(halves["generator"], halves["discriminator"]))
+    problems.extend(_game_problems(halves.get("generator"), halves.get("discriminator")))
     if problems:
         raise SpecError(problems)
     return GanSpec(**settings.model_dump(), **halves)
@@ -94,22 +93,24 @@ def _validate_half(name, raw_half):
                                  for p in error.problems]
 
 
-def _game_problems(generator: NetworkSpec, discriminator: NetworkSpec) -> list[dict]:
-    """What makes two valid networks a GAN: latent in, fake samples shaped like real ones, one logit out."""
+def _game_problems(generator: NetworkSpec | None, discriminator: NetworkSpec | None) -> list[dict]:
+    """What makes two networks a GAN: latent in, fake samples shaped like real ones, one logit
+    out. Each check runs when the halves it needs are valid (None: invalid, reported already)."""
     out = []
-    if len(generator.input.shape) != 1:
+    if generator is not None and len(generator.input.shape) != 1:
         out.append(problem("generator.input.shape", "the generator's input is the latent vector z: "
                            f"one axis [latent size], got {generator.input.shape}"))
-    fake_shape, real_shape = output_shape(generator), tuple(discriminator.input.shape)
-    if fake_shape != real_shape:
-        last = generator.layers[-1].id
-        out.append(problem("generator.layers", f"the generator makes samples of shape {list(fake_shape)} "
-                           f"but the discriminator takes {list(real_shape)}", last))
-    verdict = output_shape(discriminator)
-    if verdict != (1,):
-        out.append(problem("discriminator.layers", "the discriminator must end in one unit (the logit of "
-                           f"'real'), but it outputs {list(verdict)}", discriminator.layers[-1].id))
-    if discriminator.loss != "binary_cross_entropy":
-        out.append(problem("discriminator.loss", "the discriminator learns real-vs-fake with "
-                           f"binary_cross_entropy, got {discriminator.loss}"))
+    if discriminator is not None:
+        verdict = output_shape(discriminator)
+        if verdict != (1,):
+            out.append(problem("discriminator.layers", "the discriminator must end in one unit (the logit of "
+                               f"'real'), but it outputs {list(verdict)}", discriminator.layers[-1].id))
+        if discriminator.loss != "binary_cross_entropy":
+            out.append(problem("discriminator.loss", "the discriminator learns real-vs-fake with "
+                               f"binary_cross_entropy, got {discriminator.loss}"))
+    if generator is not None and discriminator is not None:
+        fake_shape, real_shape = output_shape(generator), tuple(discriminator.input.shape)
+        if fake_shape != real_shape:
+            out.append(problem("generator.layers", f"the generator makes samples of shape {list(fake_shape)} "
+                               f"but the discriminator takes {list(real_shape)}", generator.layers[-1].id))
     return out
