@@ -35,6 +35,16 @@ def _gather_head(block, column, size, scale, out):
 
 
 @njit
+def _gather_qkv(block, head, q, k, v):
+    """Head ``head``'s queries (scaled by 1/sqrt(D)), keys and values from one sample's (T, 3E)
+    block; D is the scratch width."""
+    width, size = block.shape[1] // 3, q.shape[1]
+    _gather_head(block, head * size, size, 1.0 / math.sqrt(size), q)
+    _gather_head(block, width + head * size, size, 1.0, k)
+    _gather_head(block, 2 * width + head * size, size, 1.0, v)
+
+
+@njit
 def _scatter_head(values, column, block):
     """block[:, column:column + D] = values (T, D)."""
     size = values.shape[1]
@@ -65,15 +75,10 @@ def _softmax_prefix(row, length):
 
 @njit
 def attention_fwd(qkv, heads, causal, probs, ctx, q, k, v, head_out):
-    steps, width = qkv.shape[1], qkv.shape[2] // 3
-    size = width // heads
-    scale = 1.0 / math.sqrt(size)
+    steps, size = qkv.shape[1], q.shape[1]
     for n in range(qkv.shape[0]):
-        block = qkv[n]
         for h in range(heads):
-            _gather_head(block, h * size, size, scale, q)
-            _gather_head(block, width + h * size, size, 1.0, k)
-            _gather_head(block, 2 * width + h * size, size, 1.0, v)
+            _gather_qkv(qkv[n], h, q, k, v)
             scores = probs[n, h]
             np.dot(q, k.T, scores)
             for i in range(steps):
@@ -87,15 +92,11 @@ def attention_bwd(qkv, probs, grad_ctx, heads, causal, grad_qkv, q, k, v, head_o
                   grad_q, grad_k, grad_v, grad_scores):
     """Writes every entry of grad_qkv (scratch as in the module docstring; head_out is unused
     here but keeps the forward's argument order)."""
-    width = qkv.shape[2] // 3
-    size = width // heads
+    width, size = qkv.shape[2] // 3, q.shape[1]
     scale = 1.0 / math.sqrt(size)
     for n in range(qkv.shape[0]):
-        block = qkv[n]
         for h in range(heads):
-            _gather_head(block, h * size, size, scale, q)
-            _gather_head(block, width + h * size, size, 1.0, k)
-            _gather_head(block, 2 * width + h * size, size, 1.0, v)
+            _gather_qkv(qkv[n], h, q, k, v)
             _gather_head(grad_ctx[n], h * size, size, 1.0, grad_head_out)
             p = probs[n, h]
             np.dot(p.T, grad_head_out, grad_v)          # dV = P^T dO

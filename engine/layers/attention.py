@@ -18,26 +18,29 @@ from pydantic import Field
 
 from engine.kernels.attention import attention_bwd, attention_fwd
 from engine.kernels.dense import dense_bwd, dense_fwd
-from engine.layers.base import Layer, ShapeProblem, single_input_shape
+from engine.layers.base import Layer, ShapeProblem
+from engine.layers.embedding import sequence_shape
 from engine.spec_models import LayerSpecBase
 
 MAX_HEADS = 64
 
 
+NumHeads = Field(ge=1, le=MAX_HEADS, description="Parallel attention heads; each sees features / heads dimensions.")
+Causal = Field(False, description="Each step attends only to itself and earlier steps (for next-token prediction).")
+
+
 class MultiHeadAttentionSpec(LayerSpecBase):
     type: Literal["multi_head_attention"] = "multi_head_attention"
-    num_heads: int = Field(ge=1, le=MAX_HEADS, description="Parallel attention heads; each sees features / heads "
-                                                           "dimensions.")
-    causal: bool = Field(False, description="Each step attends only to itself and earlier steps (for "
-                                            "next-token prediction).")
+    num_heads: int = NumHeads
+    causal: bool = Causal
 
 
-def check_heads(shape, num_heads, field="num_heads"):
-    """Attention needs a (T, E) sequence with E divisible by the number of heads."""
-    if len(shape) != 2:
-        raise ShapeProblem("type", f"attention needs a sequence (time, features), got {list(shape)}")
-    if shape[1] % num_heads:
-        raise ShapeProblem(field, f"num_heads ({num_heads}) must divide the feature size ({shape[1]})")
+def attention_input_shape(spec, input_shapes):
+    """A (T, E) sequence with E divisible by spec.num_heads, else a ShapeProblem."""
+    shape = sequence_shape(spec, input_shapes)
+    if shape[1] % spec.num_heads:
+        raise ShapeProblem("num_heads", f"num_heads ({spec.num_heads}) must divide the feature size ({shape[1]})")
+    return shape
 
 
 def attention_scratch(layer, steps, size, backward=False):
@@ -50,9 +53,7 @@ def attention_scratch(layer, steps, size, backward=False):
 class MultiHeadAttention(Layer):
     @classmethod
     def infer_output_shape(cls, spec, input_shapes):
-        shape = single_input_shape(input_shapes)
-        check_heads(shape, spec.num_heads)
-        return shape
+        return attention_input_shape(spec, input_shapes)
 
     def _width(self):
         return self.input_shapes[0][1]

@@ -23,6 +23,15 @@ from engine.spec_models import MAX_DIM, MAX_WIDTH, LayerSpecBase
 LEARNED_POSITION_STD = 0.02
 
 
+def sequence_shape(spec, input_shapes):
+    """The (time, features) input of a sequence layer, else a ShapeProblem naming ``type``."""
+    shape = single_input_shape(input_shapes)
+    if len(shape) != 2:
+        hint = "; put an embedding first for token ids" if len(shape) == 1 else ""
+        raise ShapeProblem("type", f"{spec.type} needs a sequence (time, features) as input, got {list(shape)}{hint}")
+    return shape
+
+
 class EmbeddingSpec(LayerSpecBase):
     type: Literal["embedding"] = "embedding"
     num_embeddings: int = Field(ge=1, le=MAX_DIM, description="Vocabulary size: token ids run from 0 to this - 1.")
@@ -87,9 +96,7 @@ def sinusoidal_table(steps, dim):
 class PositionalEncoding(Layer):
     @classmethod
     def infer_output_shape(cls, spec, input_shapes):
-        shape = single_input_shape(input_shapes)
-        if len(shape) != 2:
-            raise ShapeProblem("type", f"positional_encoding needs a sequence (time, features), got {list(shape)}")
+        shape = sequence_shape(spec, input_shapes)
         if shape[0] > spec.max_len:
             raise ShapeProblem("max_len", f"the sequence has {shape[0]} steps but max_len is {spec.max_len}")
         return shape
@@ -131,10 +138,7 @@ class SequencePoolSpec(LayerSpecBase):
 class SequencePool(Layer):
     @classmethod
     def infer_output_shape(cls, spec, input_shapes):
-        shape = single_input_shape(input_shapes)
-        if len(shape) != 2:
-            raise ShapeProblem("type", f"sequence_pool needs a sequence (time, features), got {list(shape)}")
-        return (shape[1],)
+        return (sequence_shape(spec, input_shapes)[1],)
 
     def forward(self, inputs, training, rng):
         x = inputs[0]

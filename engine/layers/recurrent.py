@@ -26,7 +26,8 @@ from engine.kernels.recurrent import (
     recurrent_seq_bwd,
     recurrent_seq_fwd,
 )
-from engine.layers.base import Layer, ShapeProblem, single_input_shape
+from engine.layers.base import Layer
+from engine.layers.embedding import sequence_shape
 from engine.spec_models import MAX_WIDTH, LayerSpecBase
 
 GATE_NAMES = {CELL_RNN_TANH: ("h",), CELL_RNN_RELU: ("h",), CELL_LSTM: ("i", "f", "g", "o"),
@@ -64,11 +65,7 @@ class Recurrent(Layer):
 
     @classmethod
     def infer_output_shape(cls, spec, input_shapes):
-        shape = single_input_shape(input_shapes)
-        if len(shape) != 2:
-            raise ShapeProblem("type", f"{spec.type} needs a sequence (time, features) as input, got {list(shape)}; "
-                                       f"put an embedding first for token ids")
-        steps = shape[0]
+        steps = sequence_shape(spec, input_shapes)[0]
         return (steps, spec.hidden_size) if spec.return_sequences else (spec.hidden_size,)
 
     def _gate_width(self):

@@ -22,8 +22,8 @@ from pydantic import Field
 
 from engine.kernels.codes import ACTIVATION_CODES
 from engine.kernels.feedforward import activation_with_slope, apply_slope
-from engine.layers.attention import MAX_HEADS, MultiHeadAttention, MultiHeadAttentionSpec, check_heads
-from engine.layers.base import Layer, single_input_shape
+from engine.layers.attention import Causal, MultiHeadAttention, MultiHeadAttentionSpec, NumHeads, attention_input_shape
+from engine.layers.base import Layer
 from engine.layers.dense import Dense, DenseSpec
 from engine.layers.elementwise import apply_dropout, undo_dropout
 from engine.layers.norm import LayerNorm, LayerNormSpec
@@ -34,20 +34,18 @@ SUBLAYERS = ("norm1", "attn", "norm2", "ff1", "ff2")
 
 class TransformerBlockSpec(LayerSpecBase):
     type: Literal["transformer_block"] = "transformer_block"
-    num_heads: int = Field(ge=1, le=MAX_HEADS, description="Attention heads; must divide the feature size.")
+    num_heads: int = NumHeads
     ff_dim: int = Field(ge=1, le=MAX_WIDTH, description="Width of the hidden layer of the feed-forward part.")
     dropout: float = Field(0.0, ge=0.0, le=0.95, description="Fraction zeroed on both residual branches while "
                                                              "training.")
     activation: Literal["gelu", "relu"] = Field("gelu", description="Nonlinearity of the feed-forward part.")
-    causal: bool = Field(False, description="Each step attends only to itself and earlier steps.")
+    causal: bool = Causal
 
 
 class TransformerBlock(Layer):
     @classmethod
     def infer_output_shape(cls, spec, input_shapes):
-        shape = single_input_shape(input_shapes)
-        check_heads(shape, spec.num_heads)
-        return shape
+        return attention_input_shape(spec, input_shapes)
 
     def __init__(self, spec, input_shapes, dtype=np.float32):
         super().__init__(spec, input_shapes, dtype)

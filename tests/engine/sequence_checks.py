@@ -1,5 +1,5 @@
 """Shared checks for the sequence-layer tests: finite differences through a float64 model, and
-copying engine weights into a torch module by name."""
+gradient parity with a torch twin."""
 
 import numpy as np
 
@@ -28,15 +28,13 @@ def finite_difference_check(spec, x, y, eps=1e-6, per_tensor=24, seed=0, rtol=1e
                 f"{name}[{i}]: backprop {analytic[i]:.8g}, finite differences {numeric:.8g}"
 
 
-def copy_into_torch(torch, module, engine_params, prefix):
-    """Copy '<prefix>.<name>' engine parameters into ``module``'s parameters named <name>."""
-    own = dict(module.named_parameters())
-    with torch.no_grad():
-        for full, value in engine_params.items():
-            if full.startswith(prefix + "."):
-                own[full[len(prefix) + 1:]].copy_(torch.from_numpy(np.array(value)))
-    return own
-
-
-def torch_grads(module):
-    return {name: p.grad.numpy().copy() for name, p in module.named_parameters()}
+def assert_mse_gradients_match_torch(torch, model, x, torch_out, torch_parameter, rng, rtol=1e-4, atol=1e-6):
+    """One mse loss against random targets on both sides; the losses and every parameter
+    gradient must agree. ``torch_parameter(engine name)`` returns the twin's parameter."""
+    y = rng.standard_normal(tuple(torch_out.shape)).astype(np.float32)
+    loss, grads = model.grads(x, y)
+    torch_loss = torch.nn.functional.mse_loss(torch_out, torch.from_numpy(y))
+    torch_loss.backward()
+    assert abs(loss - torch_loss.item()) <= 1e-5 * abs(torch_loss.item())
+    for name, grad in grads.items():
+        np.testing.assert_allclose(grad, torch_parameter(name).grad.numpy(), rtol=rtol, atol=atol, err_msg=name)

@@ -3,7 +3,8 @@ the layer through time-free finite differences, and parity with torch.nn.Multihe
 
 import numpy as np
 import pytest
-from sequence_checks import finite_difference_check
+import reference
+from sequence_checks import assert_mse_gradients_match_torch, finite_difference_check
 
 from engine import SpecError, build_model
 from engine.kernels.attention import attention_bwd, attention_fwd
@@ -51,15 +52,7 @@ def test_attention_backward_matches_finite_differences(causal, rng):
     grad_qkv = np.empty_like(qkv)
     grads_scratch = [np.empty((4, 2)) for _ in range(4)] + [np.empty((4, 4))]
     attention_bwd(qkv, probs, weight, heads, causal, grad_qkv, *scratch, *grads_scratch)
-    numeric, eps = np.zeros_like(qkv), 1e-6
-    for index in np.ndindex(qkv.shape):
-        saved = qkv[index]
-        qkv[index] = saved + eps
-        up = np.sum(run_forward(qkv, heads, causal)[0] * weight)
-        qkv[index] = saved - eps
-        down = np.sum(run_forward(qkv, heads, causal)[0] * weight)
-        qkv[index] = saved
-        numeric[index] = (up - down) / (2 * eps)
+    numeric = reference.numeric_gradient(lambda: np.sum(run_forward(qkv, heads, causal)[0] * weight), qkv)
     np.testing.assert_allclose(grad_qkv, numeric, rtol=1e-6, atol=1e-8)
 
 
@@ -95,13 +88,7 @@ def test_matches_torch_multihead_attention(causal, rng, torch):
     np.testing.assert_allclose(model.forward(x), out.detach().numpy(), rtol=1e-5, atol=2e-6)
     probs = model.layer_by_id["mha"].probe_state()["attention"]
     np.testing.assert_allclose(probs, weights.detach().numpy(), rtol=1e-5, atol=1e-6)
-    y = rng.standard_normal(x.shape).astype(np.float32)
-    loss, grads = model.grads(x, y)
-    torch_loss = torch.nn.functional.mse_loss(out, torch.from_numpy(y))
-    torch_loss.backward()
-    assert loss == pytest.approx(torch_loss.item(), rel=1e-5)
-    for name, grad in grads.items():
-        np.testing.assert_allclose(grad, own[name.split(".", 1)[1]].grad.numpy(), rtol=1e-4, atol=1e-6, err_msg=name)
+    assert_mse_gradients_match_torch(torch, model, x, out, lambda name: own[name.split(".", 1)[1]], rng)
 
 
 def test_heads_must_divide_features():

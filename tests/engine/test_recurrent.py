@@ -3,7 +3,8 @@ parity with torch.nn.RNN/LSTM/GRU (batch_first, weights copied by name) and shap
 
 import numpy as np
 import pytest
-from sequence_checks import finite_difference_check
+import reference
+from sequence_checks import assert_mse_gradients_match_torch, finite_difference_check
 
 from engine import SpecError, build_model
 from engine.kernels.recurrent import (
@@ -70,19 +71,6 @@ def test_time_loop_matches_reference(name, rng):
     np.testing.assert_allclose(hs[1:].transpose(1, 0, 2), expected, rtol=1e-9, atol=1e-12)
 
 
-def numeric_grad(objective, array, eps=1e-6):
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        saved = array[index]
-        array[index] = saved + eps
-        up = objective()
-        array[index] = saved - eps
-        down = objective()
-        array[index] = saved
-        grad[index] = (up - down) / (2 * eps)
-    return grad
-
-
 @pytest.mark.parametrize("relu", [False, True])
 def test_rnn_cell_backward_matches_finite_differences(relu, rng):
     xw, hw = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
@@ -96,7 +84,7 @@ def test_rnn_cell_backward_matches_finite_differences(relu, rng):
     objective()
     grad_pre = np.empty((3, 4))
     rnn_cell_bwd(relu, h, weight, grad_pre)
-    np.testing.assert_allclose(grad_pre, numeric_grad(objective, xw), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(grad_pre, reference.numeric_gradient(objective, xw), rtol=1e-6, atol=1e-8)
 
 
 def test_lstm_cell_backward_matches_finite_differences(rng):
@@ -113,8 +101,8 @@ def test_lstm_cell_backward_matches_finite_differences(rng):
     objective()
     grad_pre, grad_c_prev = np.empty_like(xw), np.empty_like(c_prev)
     lstm_cell_bwd(gates, c_prev, c, weight_h, weight_c, grad_pre, grad_c_prev)
-    np.testing.assert_allclose(grad_pre, numeric_grad(objective, xw), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(grad_c_prev, numeric_grad(objective, c_prev), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(grad_pre, reference.numeric_gradient(objective, xw), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(grad_c_prev, reference.numeric_gradient(objective, c_prev), rtol=1e-6, atol=1e-8)
 
 
 def test_gru_cell_backward_matches_finite_differences(rng):
@@ -130,9 +118,9 @@ def test_gru_cell_backward_matches_finite_differences(rng):
     objective()
     grad_xw, grad_hw, direct = np.empty_like(xw), np.empty_like(hw), np.empty_like(h_prev)
     gru_cell_bwd(gates, hw, h_prev, weight, grad_xw, grad_hw, direct)
-    np.testing.assert_allclose(grad_xw, numeric_grad(objective, xw), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(grad_hw, numeric_grad(objective, hw), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(direct, numeric_grad(objective, h_prev), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(grad_xw, reference.numeric_gradient(objective, xw), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(grad_hw, reference.numeric_gradient(objective, hw), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(direct, reference.numeric_gradient(objective, h_prev), rtol=1e-6, atol=1e-8)
 
 
 def recurrent_spec(layer, steps=5, features=3, head=True):
@@ -180,14 +168,8 @@ def test_matches_torch_forward_and_gradients(layer, rng, torch):
     np.testing.assert_allclose(model.forward(x), expected.detach().numpy(), rtol=1e-5, atol=2e-6)
     if layer["type"] == "lstm":
         np.testing.assert_allclose(sequences[:, -1].detach().numpy(), last[0][0].detach().numpy())
-    y = rng.standard_normal(tuple(expected.shape)).astype(np.float32)
-    loss, grads = model.grads(x, y)
-    torch_loss = torch.nn.functional.mse_loss(expected, torch.from_numpy(y))
-    torch_loss.backward()
-    assert loss == pytest.approx(torch_loss.item(), rel=1e-5)
-    for name, grad in grads.items():
-        torch_grad = getattr(twin, name.split(".", 1)[1] + "_l0").grad.numpy()
-        np.testing.assert_allclose(grad, torch_grad, rtol=1e-4, atol=1e-6, err_msg=name)
+    assert_mse_gradients_match_torch(torch, model, x, expected,
+                                     lambda name: getattr(twin, name.split(".", 1)[1] + "_l0"), rng)
 
 
 def test_parameters_have_torch_names_shapes_and_gate_order():

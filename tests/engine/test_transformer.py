@@ -3,7 +3,7 @@ torch pre-norm block (modules norm1, attn, norm2, ff1, ff2: weights copied by na
 
 import numpy as np
 import pytest
-from sequence_checks import finite_difference_check
+from sequence_checks import assert_mse_gradients_match_torch, finite_difference_check
 
 from engine import SpecError, Trainer, build_model
 
@@ -51,13 +51,8 @@ def test_matches_hand_written_torch_block(activation, causal, rng, torch):
     x = rng.standard_normal((4, steps, width)).astype(np.float32)
     out = twin(torch.from_numpy(x))
     np.testing.assert_allclose(model.forward(x), out.detach().numpy(), rtol=1e-5, atol=1e-5)
-    y = rng.standard_normal(x.shape).astype(np.float32)
-    loss, grads = model.grads(x, y)
-    torch_loss = torch.nn.functional.mse_loss(out, torch.from_numpy(y))
-    torch_loss.backward()
-    assert loss == pytest.approx(torch_loss.item(), rel=1e-5)
-    for name, grad in grads.items():
-        np.testing.assert_allclose(grad, own[name.split(".", 1)[1]].grad.numpy(), rtol=2e-4, atol=2e-6, err_msg=name)
+    assert_mse_gradients_match_torch(torch, model, x, out, lambda name: own[name.split(".", 1)[1]], rng,
+                                     rtol=2e-4, atol=2e-6)
 
 
 @pytest.mark.parametrize("causal", [False, True])
