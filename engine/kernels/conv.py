@@ -79,6 +79,12 @@ def _walk_windows(image, geometry, cols, to_cols):
                 col_offset = j * dw - pl
                 lo = _first_inside(col_offset, sw)
                 hi = max(lo, _end_inside(col_offset, sw, width, out_w))
+                top, bottom = i * dh - pt, (out_h - 1) * sh + i * dh - pt
+                if to_cols and sw == 1 and lo == 0 and hi == out_w and top >= 0 and bottom < height:
+                    # the whole tap reads inside the image (valid convs): one tight copy loop
+                    _copy_block(pixels, (c * height + top) * width + col_offset, sh * width,
+                                patches, start, out_h, out_w)
+                    continue
                 for oh in range(out_h):
                     ih = oh * sh - pt + i * dh
                     base = start + oh * out_w
@@ -89,6 +95,15 @@ def _walk_windows(image, geometry, cols, to_cols):
                         _copy_run(pixels, line, sw, patches, base, lo_row, hi_row, out_w)
                     elif inside:
                         _add_run(patches, base, pixels, line, sw, lo_row, hi_row)
+
+
+@njit(inline="always")
+def _copy_block(pixels, line, line_step, patches, base, rows, count):
+    for row in range(rows):
+        for o in range(count):
+            patches[_at(base + o)] = pixels[_at(line + o)]
+        base += count
+        line += line_step
 
 
 @njit(inline="always")
