@@ -51,12 +51,27 @@ const shown = (column) => Math.min(column.size, MAX_NEURONS);
 
 /**
  * @param {HTMLElement} container
- * @returns {{update: (picture: NetworkPicture) => void}}
+ * @param {(neuron: {layer: string, unit: number} | null) => void} [onPick]  a neuron was clicked (again: null)
+ * @returns {{update: (picture: NetworkPicture) => void, select: (neuron: {layer: string, unit: number} | null) => void}}
  */
-export function createNetworkDiagram(container) {
+export function createNetworkDiagram(container, onPick) {
   /** @type {NetworkPicture} */
   let picture = {columns: [], weights: []};
-  const surface = createSurface(container, paint, {label: 'network diagram: weights as coloured lines'});
+  /** @type {{layer: string, unit: number, x: number, y: number, size: number}[]} where each neuron was drawn */
+  let placed = [];
+  /** @type {{layer: string, unit: number} | null} */
+  let selected = null;
+  const surface = createSurface(container, paint, {label: 'network diagram: weights as coloured lines; click a neuron to see it over the plane'});
+  surface.canvas.addEventListener('click', (event) => {
+    const box = surface.canvas.getBoundingClientRect();
+    const x = event.clientX - box.left;
+    const y = event.clientY - box.top;
+    const hit = placed.find((n) => Math.abs(n.x - x) <= n.size / 2 + 2 && Math.abs(n.y - y) <= n.size / 2 + 2);
+    if (!hit || hit.layer === 'input') return;
+    selected = selected && selected.layer === hit.layer && selected.unit === hit.unit ? null : {layer: hit.layer, unit: hit.unit};
+    surface.redraw();
+    onPick?.(selected);
+  });
 
   /**
    * @param {CanvasRenderingContext2D} ctx
@@ -65,6 +80,7 @@ export function createNetworkDiagram(container) {
    */
   function paint(ctx, width, height) {
     const columns = picture.columns;
+    placed = [];
     if (!columns.length) return;
     const top = 22;
     const gap = width / columns.length;
@@ -133,9 +149,11 @@ export function createNetworkDiagram(container) {
         ctx.fillStyle = '#fff';
         ctx.fillRect(x - node / 2, y - node / 2, node, node);
       }
-      ctx.strokeStyle = '#59606e';
-      ctx.lineWidth = 1;
+      const isSelected = selected?.layer === column.id && selected.unit === i;
+      ctx.strokeStyle = isSelected ? '#f0a020' : '#59606e';
+      ctx.lineWidth = isSelected ? 3 : 1;
       ctx.strokeRect(x - node / 2, y - node / 2, node, node);
+      placed.push({layer: column.id, unit: i, x, y, size: node});
       const name = column.nodeLabels?.[i];
       if (name) {
         ctx.fillStyle = '#1d2330';
@@ -156,6 +174,10 @@ export function createNetworkDiagram(container) {
   return {
     update(next) {
       picture = next;
+      surface.redraw();
+    },
+    select(neuron) {
+      selected = neuron;
       surface.redraw();
     },
   };

@@ -36,6 +36,8 @@ import {outputProbabilities, readNeuronGrid} from './readers.js';
  * @property {number[] | null} [imageShape]  [C, H, W] when the samples are images (maybe fed flattened)
  */
 
+const BOUNDARY_HINT = 'What the network answers at every point of the plane; dots are the data. Pale means unsure. Click a neuron in the diagram to see it here.';
+
 /**
  * @param {HTMLElement} parent
  * @returns {{element: HTMLElement, setNames: (names: string[]) => void}}  the colour key of a binary boundary
@@ -81,15 +83,29 @@ export function createViewsPanel(root, handlers) {
   root.append(grid);
   const metrics = createMetricsView(grid);
 
-  const boundaryCard = createViewCard(grid, {title: 'Decision boundary', testid: 'boundary-card',
-    hint: 'What the network answers at every point of the plane; dots are the data. Pale means unsure.'});
+  const boundaryCard = createViewCard(grid, {title: 'Decision boundary', testid: 'boundary-card', hint: BOUNDARY_HINT});
   const boundary = createBoundary(boundaryCard.body);
   const legend = boundaryLegend(boundaryCard.body);
 
   const networkCard = createViewCard(grid, {title: 'Network', testid: 'network-card',
     hint: 'Blue lines are positive weights, orange negative; thicker is stronger. Each square shows what that neuron responds to.'});
   networkCard.body.classList.add('network-body');
-  const diagram = createNetworkDiagram(networkCard.body);
+  /** @type {{layer: string, unit: number} | null} a neuron chosen on the diagram, drawn in place of the output */
+  let pickedNeuron = null;
+  /** @type {ReturnType<typeof readNeuronGrid> | null} the newest neuron grid, redrawn when a neuron is picked */
+  let lastGrid = null;
+  const drawBoundary = () => {
+    if (!lastGrid) return;
+    const neuron = pickedNeuron ? lastGrid.neuron(pickedNeuron.layer, pickedNeuron.unit) : null;
+    boundary.setGrid(neuron ? {values: neuron.values, classes: 1, width: neuron.width, height: neuron.height, kind: 'value'} : lastGrid.output);
+  };
+  const diagram = createNetworkDiagram(networkCard.body, (neuron) => {
+    pickedNeuron = neuron;
+    drawBoundary();
+    boundaryCard.setHint(neuron
+      ? `Showing neuron ${neuron.layer} #${neuron.unit}: what it responds to over the plane. Click it again for the output.`
+      : BOUNDARY_HINT);
+  });
 
   const digitCard = createViewCard(grid, {title: 'Draw a digit', testid: 'digit-card',
     hint: 'Draw with the mouse or a finger; the live model says what it sees, while it trains.'});
@@ -141,6 +157,11 @@ export function createViewsPanel(root, handlers) {
      */
     configure(next) {
       context = next;
+      if (pickedNeuron && !next.layers.some((l) => l.id === pickedNeuron?.layer)) {
+        pickedNeuron = null;
+        diagram.select(null);
+        boundaryCard.setHint(BOUNDARY_HINT);
+      }
       const denseOnly = next.inputShape.length === 1 && next.layers.some((l) => typeof l.units === 'number');
       const digits = isDigitShape(next.inputShape) && isClassifier();
       boundaryCard.show(next.plane);
@@ -182,7 +203,8 @@ export function createViewsPanel(root, handlers) {
       const views = frame.views ?? {};
       if (views.neuron_grid && context) {
         const read = readNeuronGrid(views.neuron_grid, context.layers, context.loss);
-        boundary.setGrid(read.output);
+        lastGrid = read;
+        drawBoundary();
         diagram.update({...read.diagramBase(context.inputShape[0] ?? 2, context.inputNames), weights: read.weightsFrom(views.weights ?? null)});
       } else if (views.weights && context) {
         const read = readNeuronGrid(null, context.layers, context.loss);

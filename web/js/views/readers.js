@@ -55,6 +55,12 @@ export function readNeuronGrid(payload, layers, loss) {
   return {
     output,
     /**
+     * @param {string} layer
+     * @param {number} unit
+     * @returns {NeuronImage | null}
+     */
+    neuron: (layer, unit) => byLayer[layer]?.[unit] ?? null,
+    /**
      * @param {number} inputSize
      * @param {string[]} [inputNames]  feature names of the input neurons
      * @returns {{columns: import('../charts/network.js').Column[], neuronImages: Record<string, NeuronImage[]>}}
