@@ -80,8 +80,19 @@ def _topological_order(index_of, sources):
             waiting[j] -= 1
             if waiting[j] == 0:
                 heapq.heappush(ready, j)
-    stuck = sorted(i for i, n in waiting.items() if n > 0)
-    return order, stuck
+    stuck = {i for i, n in waiting.items() if n > 0}
+    return order, _on_cycles(stuck, consumers)
+
+
+def _on_cycles(stuck, consumers):
+    """The stuck layers that are on a cycle: those merely downstream of one are pruned as sinks
+    (nothing of the stuck set consumes them), so a cycle error names only its members."""
+    changed = True
+    while changed:
+        sinks = {i for i in stuck if not any(j in stuck for j in consumers[i])}
+        changed = bool(sinks)
+        stuck -= sinks
+    return sorted(stuck)
 
 
 def _dangling(raw_layers, index_of, used):
