@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"
 from browser_harness import ROOT, VIEWPORT, chromium, open_app, serve  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
-SPIRAL = ("#lr=0.03&layers=%5B%7B%22id%22%3A%22h1%22%2C%22type%22%3A%22dense%22%2C%22units%22%3A12%2C%22activation%22"
+SPIRAL = ("#lr=0.01&layers=%5B%7B%22id%22%3A%22h1%22%2C%22type%22%3A%22dense%22%2C%22units%22%3A12%2C%22activation%22"
           "%3A%22tanh%22%7D%2C%7B%22id%22%3A%22h2%22%2C%22type%22%3A%22dense%22%2C%22units%22%3A12%2C%22activation%22"
           "%3A%22tanh%22%7D%2C%7B%22id%22%3A%22out%22%2C%22type%22%3A%22dense%22%2C%22units%22%3A1%2C%22activation%22"
           "%3A%22sigmoid%22%7D%5D")
@@ -38,7 +38,7 @@ def train_for(page, steps: int, timeout_ms: int = 60_000) -> None:
 def spiral(page, url):
     """The playground training a spiral: curves, decision boundary, network."""
     open_app(page, url, SPIRAL)
-    train_for(page, 30000)
+    train_for(page, 60000)
 
 
 def mnist(page, url):

@@ -36,7 +36,7 @@ import {outputProbabilities, readNeuronGrid} from './readers.js';
  * @property {number[] | null} [imageShape]  [C, H, W] when the samples are images (maybe fed flattened)
  */
 
-const BOUNDARY_HINT = 'What the network answers at every point of the plane; dots are the data. Pale means unsure. Click a neuron in the diagram to see it here.';
+const BOUNDARY_HINT = 'The answer at every point of the plane (pale: unsure); dots are the data. Click a neuron in the diagram to see it alone.';
 
 /**
  * @param {HTMLElement} parent
