@@ -5,6 +5,7 @@ Prints one JSON line: {"seconds_per_step": median, "repetitions": [...]}.
 """
 import importlib
 import json
+import os
 import sys
 
 
@@ -18,9 +19,14 @@ def main(argv=None):
     workload_key, impl, threads = argv[0], argv[1], int(argv[2])
     quick = "--quick" in argv
 
+    from bench.workloads import WORKLOADS  # no numpy yet: the BLAS pool is still unsized
+
+    blas = WORKLOADS[workload_key].engine_blas_threads
+    if impl.startswith("layerlab") and blas is not None:
+        os.environ["OPENBLAS_NUM_THREADS"] = str(threads if blas == "all" else 1)
+
     from bench.threads import pin_torch_threads
     from bench.timing import FULL, QUICK, median_seconds_per_step
-    from bench.workloads import WORKLOADS
 
     if impl.startswith("torch"):
         pin_torch_threads(threads)

@@ -18,6 +18,12 @@ class Workload:
     implementations: dict = field(default_factory=dict)   # impl name -> "module:factory"
     baselines: tuple = ("torch",)  # ratios are reported against each of these
     unit: str = "step"
+    # BLAS threads of the engine's processes: "one" or "all" (of the allowed), as the engine's
+    # thread policy chooses; None leaves the allowance. Set before numpy loads, because
+    # OpenBLAS sizes its pool at load and, on a busy machine, an idle-but-spinning second
+    # BLAS thread slowed a batch-64 MNIST step from 0.5 ms to 10-100 ms even after
+    # threadpoolctl limited it to one.
+    engine_blas_threads: str | None = None
 
     @property
     def planned(self):
@@ -52,6 +58,7 @@ WORKLOADS = {
                 "layerlab-layerwise-step": f"{_P}:layerlab_layerwise_step",
                 "torch": f"{_P}:torch_default",
             },
+            engine_blas_threads="one",
         ),
         Workload(
             "b64", "MNIST MLP 784-128-64-10 ReLU, CE, Adam, batch 64",
@@ -64,6 +71,7 @@ WORKLOADS = {
                 "torch-fused": f"{_M}:torch_fused_64",
             },
             baselines=("torch", "torch-fused"),
+            engine_blas_threads="one",
         ),
         Workload(
             "b256", "MNIST MLP 784-128-64-10 ReLU, CE, Adam, batch 256",
@@ -76,6 +84,7 @@ WORKLOADS = {
                 "torch-fused": f"{_M}:torch_fused_256",
             },
             baselines=("torch", "torch-fused"),
+            engine_blas_threads="all",
         ),
         Workload(
             "grid", f"all-neuron probe of the playground net on a {GRID_SIDE}x{GRID_SIDE} grid",
@@ -85,6 +94,7 @@ WORKLOADS = {
                 "torch": f"{_G}:torch_grid",
             },
             unit="probe",
+            engine_blas_threads="one",
         ),
         # Issue 3 slots: add implementations to run them.
         Workload("c", "CNN conv5x5x8-pool-conv5x5x16-pool-dense10, 1x28x28, Adam, batch 64",
