@@ -24,6 +24,9 @@ def evaluate(model, spec=None, x=None, y=None, chunk: int = EVAL_CHUNK) -> dict:
     mode = spec.get("mode", model.spec.mode) if isinstance(spec, dict) else model.spec.mode
     if mode == "autoencoder":  # the target is the input itself (labels, if any, are ignored)
         y = x
+    if mode == "gan":  # two networks: how the game stands on x (labels ignored)
+        from engine.modes.gan import gan_evaluation  # engine.modes imports the trainer
+        return gan_evaluation(model, x) if len(x) else {}
     n = len(x)
     if n == 0:
         return {}

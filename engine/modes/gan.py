@@ -74,8 +74,12 @@ class GanModel:
 
     def discriminate(self, x) -> np.ndarray:
         """D's probability that each sample is real, (batch,), eval mode."""
-        logits = self.discriminator._loss_input(self.discriminator.run(x, training=False))
-        return _sigmoid(logits).reshape(-1)
+        return _sigmoid(self.verdict_logits(x))
+
+    def verdict_logits(self, x) -> np.ndarray:
+        """D's logit of "real" for each sample, (batch,) float64, eval mode."""
+        values = self.discriminator.run(x, training=False)
+        return np.asarray(self.discriminator._loss_input(values), np.float64).reshape(-1)
 
     # ------------------------------------------------------- the Model interface, both halves
 
@@ -259,6 +263,20 @@ def _check_gan_architecture(new_spec, old_spec):
 
 
 # ---------------------------------------------------------------------------------- probes
+
+
+def gan_evaluation(model: GanModel, x) -> dict:
+    """How the game stands on real data x (eval mode, nothing changes): d_real = mean D(x),
+    d_fake = mean D(G(z)) over as many fixed latents (cycled), and the two losses from them.
+    "loss" is the discriminator's, as Trainer.train reports it."""
+    real = model.verdict_logits(x)
+    z = np.resize(model.fixed_latent, (len(real), model.latent_size))  # repeats the fixed batch
+    fake = model.verdict_logits(model.generate(z))
+    # BCE from logits: -log sigmoid(l) = log(1 + e^-l), stable for saturated verdicts
+    d_loss = np.mean(np.logaddexp(0.0, -real)) + np.mean(np.logaddexp(0.0, fake))
+    g_loss = np.mean(np.logaddexp(0.0, -fake))
+    return {"loss": float(d_loss), "g_loss": float(g_loss),
+            "d_real": float(_sigmoid(real).mean()), "d_fake": float(_sigmoid(fake).mean())}
 
 
 def generated_samples(model: GanModel, n: int | None = None) -> np.ndarray:

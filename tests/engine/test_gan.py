@@ -299,3 +299,20 @@ def test_hyperparameters_change_per_half_and_errors_say_which_half(rng):
     assert trainer.halves["generator"].spec.batch_size == 32  # nothing changed
     with pytest.raises(SpecError):
         trainer.set_hyper({"seed": 4})
+
+
+def test_evaluation_reports_the_game_on_real_data_without_changing_it(rng):
+    from engine.metrics import evaluate
+
+    gan = build_model(gan_spec())
+    real = rng.standard_normal((20, 4)).astype(np.float32)
+    before = gan.state_dict()
+    scores = evaluate(gan, None, real, None)
+    assert sorted(scores) == ["d_fake", "d_real", "g_loss", "loss"]
+    probability_real = gan.discriminate(real)
+    assert scores["d_real"] == pytest.approx(probability_real.mean())
+    fake = gan.discriminate(gan.generate(np.resize(gan.fixed_latent, (20, 3))))
+    expected = -np.mean(np.log(probability_real)) - np.mean(np.log(1 - fake))
+    assert scores["loss"] == pytest.approx(expected, rel=1e-6)
+    for name, value in gan.state_dict().items():
+        np.testing.assert_array_equal(value, before[name])
