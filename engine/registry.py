@@ -31,7 +31,7 @@ from engine.layers.pool import (AvgPool2d, AvgPool2dSpec, GlobalAvgPool2d, Globa
 from engine.layers.shape import Flatten, FlattenSpec, Reshape, ReshapeSpec
 from engine.layers.recurrent import GRU, LSTM, RNN, GRUSpec, LSTMSpec, RNNSpec
 from engine.layers.transformer import TransformerBlock, TransformerBlockSpec
-from engine.spec_models import OPTIMIZER_SPECS, CosineScheduleSpec, StepScheduleSpec
+from engine.spec_models import OPTIMIZER_SPECS, AutoencoderSpec, CosineScheduleSpec, GanSettings, StepScheduleSpec
 
 _STRUCTURAL_FIELDS = {"type", "id", "inputs"}  # every layer has them; the palette wires them
 _SCHEMA_KEYS = ("default", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum",
@@ -189,9 +189,19 @@ SCHEDULES = Registry("schedule")
 SCHEDULES.add("step", "Multiply the learning rate by gamma every step_size steps.", StepScheduleSpec)
 SCHEDULES.add("cosine", "Lower the learning rate along a half cosine to eta_min over T_max steps.", CosineScheduleSpec)
 
+# training modes; fields: the settings object of the mode (spec key "autoencoder", or the GAN
+# spec's top level around its "generator" and "discriminator" network specs)
+MODES = Registry("mode")
+MODES.add("supervised", "Learn to map inputs to the given targets.")
+MODES.add("perceptron", "One step-activation neuron trained by the perceptron rule.")
+MODES.add("autoencoder", "Learn to reproduce the input through a narrow layer (targets are the inputs).",
+          AutoencoderSpec, settings_key="autoencoder")
+MODES.add("gan", "A generator learns to fool a discriminator that learns to tell real from generated.",
+          GanSettings, networks=["generator", "discriminator"])
+
 REGISTRIES = {
     "layers": LAYERS, "activations": ACTIVATIONS, "losses": LOSSES,
-    "optimizers": OPTIMIZERS, "initializers": INITIALIZERS, "schedules": SCHEDULES,
+    "optimizers": OPTIMIZERS, "initializers": INITIALIZERS, "schedules": SCHEDULES, "modes": MODES,
 }
 
 

@@ -163,3 +163,13 @@ class AutoencoderSpec(StrictModel):
                              "training (denoising); the target stays the clean input.")
     mask_fraction: float = Field(0.0, ge=0.0, le=0.95, description="Fraction of input values set to zero while "
                                  "training (denoising); the target stays the clean input.")
+
+
+class GanSettings(StrictModel):
+    """Top-level settings of ``mode: "gan"`` (the two network specs: engine/modes/gan_spec.py)."""
+    mode: Literal["gan"] = "gan"
+    d_steps: int = Field(1, ge=1, le=20, description="Discriminator updates per generator update.")
+    latent: Literal["normal", "uniform"] = Field("normal", description="Distribution of the generator's "
+                                                  "input noise z: standard normal, or uniform on [-1, 1].")
+    batch_size: int = Field(32, ge=1, le=4096, description="Real samples (and as many fakes) per update.")
+    seed: int = Field(0, ge=0, le=2**31 - 1, description="Seeds both networks, the latents and batch order.")

@@ -26,26 +26,15 @@ the generator's ``loss`` field is unused: it learns from the discriminator's ver
     ('binary_cross_entropy', 1)
 """
 
-from typing import Literal
-
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 
 from engine.graph import check_graph, infer_shapes
 from engine.registry import LAYERS
 from engine.spec import NetworkSpec, SpecError, _pydantic_problems, problem, validate_spec
-from engine.spec_models import StrictModel
+from engine.spec_models import GanSettings
 
 HALVES = ("generator", "discriminator")
 _TOP_LEVEL_ONLY = {"mode": "supervised", "seed": 0, "batch_size": 32}  # key: the value a half may repeat
-
-
-class GanSettings(StrictModel):
-    mode: Literal["gan"] = "gan"
-    d_steps: int = Field(1, ge=1, le=20, description="Discriminator updates per generator update.")
-    latent: Literal["normal", "uniform"] = Field("normal", description="Distribution of the generator's "
-                                                  "input noise z: standard normal, or uniform on [-1, 1].")
-    batch_size: int = Field(32, ge=1, le=4096, description="Real samples (and as many fakes) per update.")
-    seed: int = Field(0, ge=0, le=2**31 - 1, description="Seeds both networks, the latents and batch order.")
 
 
 class GanSpec(GanSettings):
