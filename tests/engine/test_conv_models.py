@@ -137,3 +137,25 @@ def test_conv_on_flat_input_asks_for_a_reshape():
     problems = spec_problems([{"id": "c", "type": "conv2d", "out_channels": 2, "kernel_size": 3},
                               {"id": "out", "type": "dense", "units": 3}], shape=(144,))
     assert ("c", "layers[0].inputs", problems[0][2]) in problems and "reshape" in problems[0][2]
+
+
+def test_every_image_layer_in_one_graph_matches_finite_differences_in_float64(rng):
+    import reference
+
+    layers = [{"id": "c", "type": "conv2d", "out_channels": 3, "kernel_size": 3, "padding": "same", "activation": "tanh"},
+              {"id": "mp", "type": "max_pool2d", "kernel_size": 2},
+              {"id": "t", "type": "conv2d_transpose", "out_channels": 2, "kernel_size": 2, "stride": 2,
+               "activation": "sigmoid"},
+              {"id": "up", "type": "upsample2d"},
+              {"id": "ap", "type": "avg_pool2d", "kernel_size": 3, "stride": 2, "padding": 1},
+              {"id": "patch", "type": "patch_embed", "patch_size": 3, "embed_dim": 4},
+              {"id": "flat", "type": "flatten"},
+              {"id": "g", "type": "global_avg_pool2d", "inputs": ["c"]},
+              {"id": "cat", "type": "concat", "inputs": ["flat", "g"]},
+              {"id": "out", "type": "dense", "units": 3}]
+    model = build_model(cnn_spec(layers, shape=(2, 6, 6)), seed=3, dtype=np.float64)
+    x, y = rng.standard_normal((3, 2, 6, 6)), rng.integers(0, 3, 3)
+    _, grads = model.grads(x, y)
+    for name, value in model.params().items():
+        numeric = reference.numeric_gradient(lambda: model.loss(x, y, training=True), value)
+        np.testing.assert_allclose(grads[name], numeric, rtol=1e-5, atol=1e-8, err_msg=name)
