@@ -19,7 +19,7 @@ from pydantic import Field
 from engine.kernels.attention import attention_bwd, attention_fwd
 from engine.kernels.dense import dense_bwd, dense_fwd
 from engine.layers.base import Layer, ShapeProblem
-from engine.layers.embedding import sequence_shape
+from engine.layers.sequence import forward_in_chunks, sequence_shape
 from engine.spec_models import LayerSpecBase
 
 MAX_HEADS = 64
@@ -80,7 +80,10 @@ class MultiHeadAttention(Layer):
         return attention_scratch(self, steps, self._width() // self.spec.num_heads, backward)
 
     def forward(self, inputs, training, rng):
-        x = np.ascontiguousarray(inputs[0])
+        return forward_in_chunks(self, inputs[0], training, self._forward_rows)
+
+    def _forward_rows(self, x):
+        x = np.ascontiguousarray(x)
         batch, (steps, e) = x.shape[0], self.input_shapes[0]
         p = self.params
         self._x = x.reshape(-1, e)

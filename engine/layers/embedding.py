@@ -18,18 +18,10 @@ from pydantic import Field
 
 from engine.kernels.embedding import embedding_bwd, embedding_fwd
 from engine.layers.base import Layer, ShapeProblem, single_input_shape
+from engine.layers.sequence import sequence_shape
 from engine.spec_models import MAX_DIM, MAX_WIDTH, LayerSpecBase
 
 LEARNED_POSITION_STD = 0.02
-
-
-def sequence_shape(spec, input_shapes):
-    """The (time, features) input of a sequence layer, else a ShapeProblem naming ``type``."""
-    shape = single_input_shape(input_shapes)
-    if len(shape) != 2:
-        hint = "; put an embedding first for token ids" if len(shape) == 1 else ""
-        raise ShapeProblem("type", f"{spec.type} needs a sequence (time, features) as input, got {list(shape)}{hint}")
-    return shape
 
 
 class EmbeddingSpec(LayerSpecBase):

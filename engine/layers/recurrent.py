@@ -27,7 +27,7 @@ from engine.kernels.recurrent import (
     recurrent_seq_fwd,
 )
 from engine.layers.base import Layer
-from engine.layers.embedding import sequence_shape
+from engine.layers.sequence import forward_in_chunks, sequence_shape
 from engine.spec_models import MAX_WIDTH, LayerSpecBase
 
 GATE_NAMES = {CELL_RNN_TANH: ("h",), CELL_RNN_RELU: ("h",), CELL_LSTM: ("i", "f", "g", "o"),
@@ -96,7 +96,9 @@ class Recurrent(Layer):
         return joined, self.workspace("no_bias", (0,))
 
     def forward(self, inputs, training, rng):
-        x = inputs[0]
+        return forward_in_chunks(self, inputs[0], training, self._forward_rows)
+
+    def _forward_rows(self, x):
         batch, (steps, features) = x.shape[0], self.input_shapes[0]
         hidden, width = self.spec.hidden_size, self._gate_width()
         x_tm = self.workspace("x_tm", (steps, batch, features))

@@ -27,6 +27,7 @@ from engine.layers.base import Layer
 from engine.layers.dense import Dense, DenseSpec
 from engine.layers.elementwise import apply_dropout, undo_dropout
 from engine.layers.norm import LayerNorm, LayerNormSpec
+from engine.layers.sequence import forward_in_chunks
 from engine.spec_models import MAX_WIDTH, LayerSpecBase
 
 SUBLAYERS = ("norm1", "attn", "norm2", "ff1", "ff2")
@@ -90,7 +91,10 @@ class TransformerBlock(Layer):
         return value
 
     def forward(self, inputs, training, rng):
-        x, s = inputs[0], self.sub
+        return forward_in_chunks(self, inputs[0], training, lambda x: self._forward_rows(x, training, rng))
+
+    def _forward_rows(self, x, training, rng):
+        s = self.sub
         self._dropped = training and self.spec.dropout > 0.0
         attended = s["attn"].forward([s["norm1"].forward([x], training, rng)], training, rng)
         mid = self.workspace("mid", x.shape)

@@ -108,3 +108,19 @@ def test_activation_with_slope_equals_the_composed_activation_kernels(name, rng)
     activation_bwd(code, z[None], a_ref, grad_a[None], grad_ref)
     np.testing.assert_array_equal(a, a_ref[0])
     np.testing.assert_allclose(grad_z, grad_ref[0], rtol=2e-7, atol=1e-12)
+
+
+def test_large_inference_batches_run_in_chunks_with_the_same_result(rng):
+    """Evaluating thousands of sequences keeps per-layer state bounded (engine/layers/sequence.py)."""
+    from engine.layers.sequence import INFERENCE_CHUNK
+
+    spec = {"input": {"shape": [4, 8]}, "loss": "mse",
+            "layers": [{"id": "blk", "type": "transformer_block", "num_heads": 2, "ff_dim": 8},
+                       {"id": "att", "type": "multi_head_attention", "num_heads": 4},
+                       {"id": "rec", "type": "lstm", "hidden_size": 3}]}
+    model = build_model(spec)
+    x = rng.standard_normal((INFERENCE_CHUNK * 2 + 7, 4, 8)).astype(np.float32)
+    whole = model.forward(x)
+    assert model.layer_by_id["rec"]._hs.shape[1] == 7  # the last chunk's state
+    pieces = np.concatenate([model.forward(x[i:i + 100]) for i in range(0, len(x), 100)])
+    np.testing.assert_allclose(whole, pieces, rtol=1e-6, atol=1e-7)
