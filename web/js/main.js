@@ -17,7 +17,7 @@ import {pickDataset} from './spec.js';
 import {createLive} from './live.js';
 import {createNotices} from './notice.js';
 import {boundaryPoints} from './views/points.js';
-import {createPresetMenu, stateFromPreset} from './presets.js';
+import {createPresetMenu, stateFromPreset, stateFromRun} from './presets.js';
 import {control, probe} from './protocol.js';
 import {wireShortcuts} from './shortcuts.js';
 import {createStore, fromHash, toHash} from './state.js';
@@ -66,7 +66,13 @@ async function start() {
   });
   const training = createTrainingPanel(byId('training-panel'), catalog, (patch) => store.update(patch));
   const player = createPlayer(byId('player'), (action) => live.send(control(action)));
-  const views = createViewsPanel(byId('views'), {onProbe: (input) => live.send(probe(input))});
+  const views = createViewsPanel(byId('views'), {
+    onProbe: (input) => live.send(probe(input)),
+    onRun: (preset, run) => {
+      applyPatch(stateFromRun(preset, run), `run ${run.label}`);
+      live.send(control('reset'));  // every run of a comparison starts from fresh weights at step 0
+    },
+  });
   const sync = createSync({store, catalog, live, bus, configureViews: views.configure});
   const applyPatch = (/** @type {Partial<import('./state.js').AppState>} */ patch, /** @type {string} */ label) => {
     if (patch.layers) run(replaceLayers(store.get().layers, patch.layers, label));

@@ -18,6 +18,25 @@ export function stateFromPreset(preset) {
 }
 
 /**
+ * One of a lesson's comparison runs ("too small", "just right", ...): the preset's spec with the
+ * run's changes, where an optimizer change of the same type only adjusts its fields.
+ * @param {any} preset
+ * @param {{label: string, changes?: Record<string, any>, dataset?: Record<string, any>}} run
+ * @returns {Partial<import('./state.js').AppState>}
+ */
+export function stateFromRun(preset, run) {
+  const spec = {...preset.spec};
+  for (const [key, value] of Object.entries(run.changes ?? {})) {
+    const sameOptimizer = key === 'optimizer' && (!value.type || value.type === spec.optimizer?.type);
+    spec[key] = sameOptimizer ? {...spec.optimizer, ...value} : value;
+  }
+  const dataset = {...preset.dataset, ...(run.dataset ?? {})};
+  const patch = stateFromFile({spec, dataset});
+  patch.preset = preset.name;
+  return patch;
+}
+
+/**
  * @param {HTMLSelectElement} select
  * @param {any[]} presets
  * @param {(preset: any) => void} onChoose

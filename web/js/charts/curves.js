@@ -21,13 +21,14 @@ const SERIES_COLORS = [CLASS_COLORS[1], CLASS_COLORS[0], CLASS_COLORS[2], CLASS_
  * @property {string[]} series        series names, e.g. ['train', 'validation']
  * @property {boolean} [log]          start on a log scale
  * @property {number} [height]
+ * @property {string} [ghost]         name of an extra grey series that keeps the previous run's first series
  */
 
 /**
  * @typedef {Object} Curves
  * @property {(step: number, values: (number | null)[]) => void} append
  * @property {(steps: number[], columns: (number | null)[][]) => void} setAll  replaces the history
- * @property {() => void} reset
+ * @property {(keepGhost?: boolean) => void} reset  keepGhost: the run ending now stays as the grey "previous run" 
  * @property {(log: boolean) => void} setLog
  * @property {() => number | null} lastValue  last finite value of the first series
  */
@@ -40,8 +41,10 @@ const SERIES_COLORS = [CLASS_COLORS[1], CLASS_COLORS[0], CLASS_COLORS[2], CLASS_
 export function createCurves(container, options) {
   /** @type {number[]} */
   let steps = [];
+  const names = options.ghost ? [...options.series, options.ghost] : options.series;
+  const ghostIndex = options.ghost ? names.length - 1 : -1;
   /** @type {(number | null)[][]} */
-  let columns = options.series.map(() => []);
+  let columns = names.map(() => []);
   let stride = 1;
   let skipped = 0;
   let log = Boolean(options.log);
@@ -64,10 +67,10 @@ export function createCurves(container, options) {
       ],
       series: [
         {label: 'step'},
-        ...options.series.map((name, i) => ({
-          label: `${name} ${options.label}`,
-          stroke: SERIES_COLORS[i % SERIES_COLORS.length],
-          width: 2,
+        ...names.map((name, i) => ({
+          label: i === ghostIndex ? name : `${name} ${options.label}`,
+          stroke: i === ghostIndex ? '#a7adb8' : SERIES_COLORS[i % SERIES_COLORS.length],
+          width: i === ghostIndex ? 1.5 : 2,
           spanGaps: true,
           dash: i === 1 ? [6, 4] : undefined,
           value: (/** @type {uPlot} */ _u, /** @type {number | null} */ v) => (v == null ? '–' : formatValue(v)),
@@ -116,6 +119,11 @@ export function createCurves(container, options) {
     columns.forEach((column, i) => column.splice(position, 0, values[i] ?? null));
   }
 
+  /** @param {[number, number][]} points  the previous run, put back into the grey series */
+  function restoreGhost(points) {
+    for (const [step, value] of points) insertSorted(step, names.map((_, i) => (i === ghostIndex ? value : null)));
+  }
+
   new ResizeObserver(() => plot?.setSize({width: Math.max(200, container.clientWidth), height: options.height ?? 180}))
     .observe(container);
   makePlot();
@@ -130,16 +138,22 @@ export function createCurves(container, options) {
       scheduleRedraw();
     },
     setAll(newSteps, newColumns) {
+      const ghost = ghostIndex >= 0 ? runPoints(steps, columns[ghostIndex]) : [];
       steps = [...newSteps];
-      columns = options.series.map((_, i) => [...(newColumns[i] ?? newSteps.map(() => null))]);
+      columns = names.map((_, i) => [...(newColumns[i] ?? newSteps.map(() => null))]);
       stride = 1;
+      restoreGhost(ghost);
       while (steps.length > MAX_POINTS) thin();
       scheduleRedraw();
     },
-    reset() {
+    reset(keepGhost = false) {
+      // The run that ends becomes the ghost; an empty run (a reset right after a rebuild) keeps the old one.
+      const ended = keepGhost && ghostIndex >= 0 ? runPoints(steps, columns[0]) : [];
+      const ghost = ended.length || ghostIndex < 0 ? ended : runPoints(steps, columns[ghostIndex]);
       steps = [];
-      columns = options.series.map(() => []);
+      columns = names.map(() => []);
       stride = 1;
+      restoreGhost(ghost);
       scheduleRedraw();
     },
     setLog(value) {
@@ -152,6 +166,18 @@ export function createCurves(container, options) {
       return null;
     },
   };
+}
+
+/**
+ * @param {number[]} steps
+ * @param {(number | null)[]} column
+ * @returns {[number, number][]} the (step, value) pairs of a run, its gaps left out
+ */
+function runPoints(steps, column) {
+  /** @type {[number, number][]} */
+  const points = [];
+  steps.forEach((step, i) => { if (column[i] != null) points.push([step, /** @type {number} */ (column[i])]); });
+  return points;
 }
 
 /**

@@ -34,17 +34,25 @@ export function challengeMet(conditions, values) {
 }
 
 /**
- * @param {HTMLElement} parent
+ * @param {string} label  'too_small'
+ * @returns {string} 'too small'
  */
-export function createLessonCard(parent) {
+const runName = (label) => label.replace(/_/g, ' ');
+
+/**
+ * @param {HTMLElement} parent
+ * @param {(preset: any, run: any) => void} onRun  a comparison run was chosen
+ */
+export function createLessonCard(parent, onRun) {
   const card = createViewCard(parent, {title: 'Lesson', testid: 'lesson-card', wide: true, hint: ''});
   parent.prepend(card.element);
   const explanation = el('p', {class: 'lesson-text'});
   const tryThis = el('p', {class: 'lesson-try'});
   const challenge = el('p', {class: 'lesson-challenge', 'data-testid': 'challenge', 'aria-live': 'polite'});
+  const runs = el('div', {class: 'lesson-runs', role: 'group', 'aria-label': 'runs to compare'});
   const close = el('button', {type: 'button', class: 'icon', 'aria-label': 'close the lesson', title: 'close'}, '×');
   card.tools.append(close);
-  card.body.append(explanation, tryThis, challenge);
+  card.body.append(explanation, tryThis, runs, challenge);
   card.show(false);
   /** @type {{text: string, conditions: Condition[]} | null} */
   let current = null;
@@ -62,6 +70,18 @@ export function createLessonCard(parent) {
       met = false;
       challenge.textContent = current ? `Challenge: ${current.text}` : '';
       challenge.className = 'lesson-challenge';
+      runs.replaceChildren();
+      if (preset.runs?.length) {
+        runs.append(el('span', {}, 'Compare:'));
+        for (const run of preset.runs) {
+          const button = el('button', {type: 'button', 'data-testid': `run-${run.label}`, title: 'set this run up, then press Play; the last run stays in grey on the loss chart'}, runName(run.label));
+          button.addEventListener('click', () => {
+            for (const other of runs.querySelectorAll('button')) other.classList.toggle('chosen', other === button);
+            onRun(preset, run);
+          });
+          runs.append(button);
+        }
+      }
       card.show(true);
     },
     hide() { card.show(false); },

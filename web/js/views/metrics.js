@@ -53,7 +53,7 @@ export function createMetricsView(parent) {
   pair.append(lossBox, accuracyBox);
   const waiting = el('p', {class: 'chart-empty'}, 'Press ▶ Play: the curves draw themselves as the network learns.');
   card.body.append(pair, waiting);
-  const loss = createCurves(lossBox, {label: 'loss', series: ['train', 'validation'], height: 170});
+  const loss = createCurves(lossBox, {label: 'loss', series: ['train', 'validation'], height: 170, ghost: 'previous run'});
   const accuracy = createCurves(accuracyBox, {label: 'accuracy', series: ['train', 'validation'], height: 170});
   logToggle.addEventListener('change', () => loss.setLog(logToggle.checked));
 
@@ -85,7 +85,7 @@ export function createMetricsView(parent) {
     },
     reset() {
       waiting.hidden = false;
-      loss.reset();
+      loss.reset(true);  // the run that ends stays in grey, to compare the next one against
       accuracy.reset();
     },
     setClassifier(classifier) {

@@ -76,7 +76,7 @@ function shapeSample(pixels, shape) {
 
 /**
  * @param {HTMLElement} root
- * @param {{onProbe: (input: any[]) => void}} handlers
+ * @param {{onProbe: (input: any[]) => void, onRun: (preset: any, run: any) => void}} handlers
  */
 export function createViewsPanel(root, handlers) {
   const grid = el('div', {class: 'views-grid'});
@@ -138,7 +138,7 @@ export function createViewsPanel(root, handlers) {
     hint: 'Each column is a histogram at one moment, newest on the right: watch weights spread and gradients shrink.'});
   const histograms = createHistogramPanel(histogramCard.body);
 
-  const lesson = createLessonCard(grid);
+  const lesson = createLessonCard(grid, handlers.onRun);
   /** @type {Record<string, import('./card.js').ViewCard[]>} which cards show each server view */
   const cardsOfView = {
     metrics: [], neuron_grid: [boundaryCard, networkCard], weights: [networkCard, insideCard],
