@@ -83,23 +83,43 @@ class Model:
         self.flat_grads = np.zeros(offsets[-1], self.dtype)
         self._params, self._grads, self._buffers = {}, {}, {}
         own = {layer.id: ({}, {}, {}) for layer in in_list_order}
-        starts, stops, frozen = [], [], []
         for k, (layer, name, shape) in enumerate(entries):
             full, start, stop = self.param_layout[k][0], offsets[k], offsets[k + 1]
             own[layer.id][0][name] = self._params[full] = self.flat_params[start:stop].reshape(shape)
             own[layer.id][1][name] = self._grads[full] = self.flat_grads[start:stop].reshape(shape)
+        for layer in in_list_order:
+            for name, shape, value in layer.buffer_shapes():
+                own[layer.id][2][name] = self._buffers[f"{layer.id}.{name}"] = np.full(shape, value, self.dtype)
+            layer.bind(*own[layer.id])
+        self._plan_segments()
+
+    def _plan_segments(self):
+        """Ranges of flat_params: weights under l1/l2, frozen parameters, trainable parameters."""
+        starts, stops, frozen = [], [], []
+        for full, start, shape in self.param_layout:
+            layer_id, name = full.split(".", 1)  # ids hold no dots
+            layer, stop = self.layer_by_id[layer_id], start + int(np.prod(shape))
             if not layer.trainable:
                 frozen.append((start, stop))
             elif name in layer.regularized_params():  # frozen weights take no penalty either
                 starts.append(start)
                 stops.append(stop)
-        for layer in in_list_order:
-            for name, shape, value in layer.buffer_shapes():
-                own[layer.id][2][name] = self._buffers[f"{layer.id}.{name}"] = np.full(shape, value, self.dtype)
-            layer.bind(*own[layer.id])
         self.regularized_segments = (np.array(starts, np.int64), np.array(stops, np.int64))
         self.frozen_segments = _merged(frozen)
-        self.trainable_segments = _merged(_complement(self.frozen_segments, offsets[-1]))
+        self.trainable_segments = _merged(_complement(self.frozen_segments, self.flat_params.size))
+
+    def set_trainable(self, flags: dict) -> None:
+        """Freeze (False) or unfreeze (True) layers by id in place: weights, buffers and the
+        trainer's optimizer state stay; gradients of newly frozen layers become zero."""
+        unknown = [layer_id for layer_id in flags if layer_id not in self.layer_by_id]
+        if unknown:
+            raise ValueError(f"unknown layer(s) {unknown}; ids: {list(self.layer_by_id)}")
+        for layer_id, flag in flags.items():
+            self.layer_by_id[layer_id].trainable = bool(flag)
+        self._plan_backward()
+        self._plan_segments()
+        for start, stop in self.frozen_segments:
+            self.flat_grads[start:stop] = 0.0
 
     def reset_parameters(self):
         """Re-draw every parameter from the seed and reset buffers: back to the built state."""

@@ -26,6 +26,13 @@ HYPER_KEYS = ("optimizer", "batch_size", "regularization", "grad_clip", "lr_sche
 FIXED_KEYS = ("input", "layers", "mode", "seed")
 
 
+def _architecture(spec, key):
+    """What of the spec's ``key`` needs a new model: layers without their trainable flags."""
+    if key == "layers":
+        return [layer.model_dump(exclude={"trainable"}) for layer in spec.layers]
+    return getattr(spec, key)
+
+
 class Diverged(RuntimeError):
     """Training produced NaN/Inf. ``step``, ``tensor`` ("loss" or a parameter name), ``value``,
     ``message`` (what to try), and ``losses`` (the batch losses of a train() call so far)."""
@@ -53,6 +60,7 @@ class Trainer:
         self.spec = model.spec if spec is None else validate_spec(spec)
         self._check_architecture(self.spec, model.spec)
         model.use_spec(self.spec)  # the trainer's loss is the one the model computes
+        model.set_trainable({layer.id: layer.trainable for layer in self.spec.layers})  # and its frozen layers
         self.optimizer = OptimizerState(self.spec.optimizer, model.flat_params.size, model.dtype)
         self.step_count = 0
         self.samples_seen = 0
@@ -92,6 +100,8 @@ class Trainer:
         self._check_architecture(new_spec, self.spec)
         self.spec = new_spec
         self.model.use_spec(new_spec)
+        # freezing and unfreezing is a hyperparameter (fine-tuning): the layers stay as they are
+        self.model.set_trainable({layer.id: layer.trainable for layer in new_spec.layers})
         self.optimizer.update(new_spec.optimizer)
         self.fused = self._plan_fused()  # the loss may have changed what it fuses
 
@@ -101,10 +111,11 @@ class Trainer:
 
     @staticmethod
     def _check_architecture(new_spec, old_spec):
-        fixed = [key for key in FIXED_KEYS if getattr(new_spec, key) != getattr(old_spec, key)]
+        fixed = [key for key in FIXED_KEYS if _architecture(new_spec, key) != _architecture(old_spec, key)]
         if fixed:
             raise SpecError([problem(key, f"{key} cannot be changed while training; build a new model "
-                                     f"(changeable: {', '.join(HYPER_KEYS)})") for key in fixed])
+                                     f"(changeable: {', '.join(HYPER_KEYS)}, and layers' trainable flags)")
+                             for key in fixed])
 
     # ----------------------------------------------------------------------- training
 

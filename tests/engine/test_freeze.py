@@ -142,3 +142,28 @@ def test_train_on_a_freeze_and_fine_tune_on_b_beats_training_from_scratch():
     assert accuracies["transferred"] > 0.85, accuracies
     assert accuracies["transferred"] > accuracies["scratch"] + 0.05, accuracies
     assert accuracies["transferred"] > accuracies["random"] + 0.2, accuracies
+
+
+def test_freezing_is_a_hyperparameter_that_keeps_weights_and_optimizer_state(rng):
+    """Train everything, then freeze the body mid-run (no rebuild), then unfreeze it again."""
+    spec = stack()
+    model = build_model(spec)
+    trainer = Trainer(model, spec)
+    x, y = labelled(rng)
+    trainer.train(x, y, steps=10)
+    momentum = trainer.optimizer.state.copy()
+    frozen_spec = stack(frozen=("h1", "bn"))
+    trainer.set_hyper({"layers": frozen_spec["layers"]})
+    np.testing.assert_array_equal(trainer.optimizer.state, momentum)
+    assert trainer.spec.layers[0].trainable is False and model.backward_layers == {"h2", "head"}
+    body = model.state_dict()
+    trainer.train(x, y, steps=10)
+    np.testing.assert_array_equal(model.params()["h1.weight"], body["h1.weight"])
+    np.testing.assert_array_equal(model.buffers()["bn.running_mean"], body["bn.running_mean"])
+    trainer.set_hyper({"layers": stack()["layers"]})
+    trainer.train(x, y, steps=2)
+    assert not np.array_equal(model.params()["h1.weight"], body["h1.weight"])
+    changed = stack()
+    changed["layers"][0]["units"] = 7
+    with pytest.raises(SpecError, match="layers cannot be changed"):
+        trainer.set_hyper({"layers": changed["layers"]})
