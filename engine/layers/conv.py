@@ -12,6 +12,7 @@ import numpy as np
 from pydantic import Field, ValidationError, field_validator
 
 from engine.initializers import INITIALIZER_FUNCTIONS
+from engine.kernels.codes import ACT_LINEAR
 from engine.kernels.conv import conv2d_bwd, conv2d_fwd, conv2d_transpose_bwd, conv2d_transpose_fwd
 from engine.kernels.dense import dense_bwd, dense_fwd
 from engine.kernels.patch import patches_bwd, patches_fwd
@@ -116,11 +117,13 @@ class Conv2d(ConvLayer):
         x = np.ascontiguousarray(inputs[0])
         out_channels, out_h, out_w = self.output_shape
         z = self.workspace("z", (len(x), out_channels, out_h * out_w))
+        code = activation_code(self.spec)
+        a = z if code == ACT_LINEAR else self.workspace("a", z.shape)
         cols = self._patches(len(x), training)
         weight = self.params["weight"].reshape(out_channels, -1)
-        conv2d_fwd(x, weight, self._bias(self.params), self.geometry, cols, z)
-        self._x, self._cols = x, cols
-        return self._activate(z, (len(x), *self.output_shape))
+        conv2d_fwd(x, weight, self._bias(self.params), code, self.geometry, cols, z, a)
+        self._x, self._cols, self._z, self._a = x, cols, z, a
+        return a.reshape(len(x), *self.output_shape)
 
     def _patches(self, batch, training):
         """Every sample's patches while training (backward reuses them), if they fit KEEP_BYTES."""
@@ -130,15 +133,18 @@ class Conv2d(ConvLayer):
         return self.workspace("cols_one", (1, self.patch_size, positions))
 
     def backward(self, grad_out, from_logits=False):
-        grad_z = np.ascontiguousarray(grad_out).reshape(self._z.shape) if from_logits else self._grad_z(grad_out)
+        grad_a = np.ascontiguousarray(grad_out).reshape(self._z.shape)
+        code = ACT_LINEAR if from_logits else activation_code(self.spec)  # from_logits: the loss did it
+        grad_z = self.workspace("grad_z", self._z.shape) if code != ACT_LINEAR else grad_a
         out_channels = self.output_shape[0]
         weight = self.params["weight"].reshape(out_channels, -1)
         grad_x = self.workspace("grad_x", self._x.shape)
         kept = self._cols.shape[0] == len(self._x) and len(self._x) > 1
         cols = self._cols if kept else self._patches(1, False)
         scratch = self.workspace("grad_weight_parts", (2, weight.shape[1], weight.shape[0]))
-        conv2d_bwd(self._x, weight, grad_z, self.geometry, cols, kept, scratch, grad_x,
-                   self.grads["weight"].reshape(out_channels, -1), self._bias(self.grads), self.needs_input_grad[0])
+        conv2d_bwd(self._x, weight, code, self._z, self._a, grad_a, self.geometry, cols, kept, scratch, grad_z,
+                   grad_x, self.grads["weight"].reshape(out_channels, -1), self._bias(self.grads),
+                   self.needs_input_grad[0])
         return [grad_x if self.needs_input_grad[0] else None]
 
 

@@ -5,6 +5,7 @@ import pytest
 import reference
 import reference_conv
 
+from engine.kernels.codes import ACT_LINEAR
 from engine.kernels.conv import conv2d_bwd, conv2d_fwd, conv2d_transpose_bwd, conv2d_transpose_fwd
 from engine.kernels.patch import patches_bwd, patches_fwd
 
@@ -29,7 +30,7 @@ def conv_forward(x, weight, bias, geometry):
     out_h, out_w = geometry[8], geometry[9]
     y = np.empty((x.shape[0], weight.shape[0], out_h * out_w), x.dtype)
     cols = np.empty((1, weight[0].size, out_h * out_w), x.dtype)
-    conv2d_fwd(x, weight.reshape(len(weight), -1), bias, geometry, cols, y)
+    conv2d_fwd(x, weight.reshape(len(weight), -1), bias, ACT_LINEAR, geometry, cols, y, y)
     return y.reshape(x.shape[0], weight.shape[0], out_h, out_w)
 
 
@@ -38,10 +39,12 @@ def conv_backward(x, weight, bias, geometry, grad_y, keep=False):
     w2 = weight.reshape(len(weight), -1)
     cols = np.empty((len(x) if keep else 1, w2.shape[1], grad_y.shape[2] * grad_y.shape[3]), x.dtype)
     if keep:
-        conv2d_fwd(x, w2, bias, geometry, cols, np.empty((len(x), len(weight), cols.shape[2]), x.dtype))
+        y = np.empty((len(x), len(weight), cols.shape[2]), x.dtype)
+        conv2d_fwd(x, w2, bias, ACT_LINEAR, geometry, cols, y, y)
     gx, gw, gb = np.empty_like(x), np.empty_like(w2), np.empty_like(bias)
     scratch = np.empty((2, w2.shape[1], w2.shape[0]), x.dtype)
-    conv2d_bwd(x, w2, grad_y.reshape(len(x), len(weight), -1), geometry, cols, keep, scratch, gx, gw, gb, True)
+    g = grad_y.reshape(len(x), len(weight), -1)
+    conv2d_bwd(x, w2, ACT_LINEAR, g, g, g, geometry, cols, keep, scratch, g, gx, gw, gb, True)
     return gx, gw.reshape(weight.shape), gb
 
 
