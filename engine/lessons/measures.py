@@ -110,3 +110,40 @@ def feature_importance(model, spec, data):
             "accuracy": evaluate(model, None, x, y)["accuracy"],
             "accuracy_without_most": _deletion_accuracy(model, x, y, order(ranking[0]), 1 / len(weights), 0.0),
             "accuracy_without_least": _deletion_accuracy(model, x, y, order(ranking[-1]), 1 / len(weights), 0.0)}
+
+
+@measure("naive_forecast")
+def naive_forecast(model, spec, data):
+    """Mean squared error of "the next value equals the last one seen" on the validation set."""
+    last = data.x_val[:, -1, :1].reshape(len(data.x_val), -1)
+    target = data.y_val.reshape(len(data.y_val), -1)
+    return {"val_mse": float(np.mean((target - last[:, :1]) ** 2))}
+
+
+@measure("attention_to_first_step")
+def attention_to_first_step(model, spec, data, samples=200):
+    """Average attention weight from the last step (the cue) to the first (the symbol), over heads."""
+    layer = probes.sequence_layers(model)[0]
+    maps = probes.sequence_state(model, data.x_val[:samples], layer)["attention"]  # (N, heads, T, T)
+    return {"layer": layer, "cue_to_symbol": float(maps[:, :, -1, 0].mean()), "uniform": 1.0 / maps.shape[-1]}
+
+
+@measure("sampled_names")
+def sampled_names(model, spec, data, count=8, longest=12):
+    """Names made up by sampling one character at a time and feeding it back (seeded)."""
+    alphabet, boundary = data.extras["alphabet"], 0
+    context = model.input_shape[0]
+    rng = np.random.default_rng(0)
+    names = []
+    for _ in range(count):
+        window, name = [boundary] * context, ""
+        for _ in range(longest):
+            logits = model.forward(np.array([window], np.int64)).reshape(-1).astype(np.float64)
+            p = np.exp(logits - logits.max())
+            nxt = int(rng.choice(len(p), p=p / p.sum()))
+            if nxt == boundary:
+                break
+            name += alphabet[nxt]
+            window = window[1:] + [nxt]
+        names.append(name)
+    return {"names": names}
