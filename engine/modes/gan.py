@@ -87,25 +87,31 @@ class GanModel:
     def num_params(self) -> int:
         return self.generator.num_params + self.discriminator.num_params
 
+    def _both(self, method) -> dict:
+        """{"<half>.<name>": value} over one Model method of both halves (params, buffers, ...)."""
+        return {f"{half}.{name}": value for half, model in self.halves().items()
+                for name, value in getattr(model, method)().items()}
+
     def params(self) -> dict:
-        return {f"{half}.{name}": value for half, model in self.halves().items() for name, value in model.params().items()}
+        return self._both("params")
+
+    def grad_views(self) -> dict:
+        return self._both("grad_views")
 
     def buffers(self) -> dict:
-        return {f"{half}.{name}": value for half, model in self.halves().items() for name, value in model.buffers().items()}
+        return self._both("buffers")
 
     def state_dict(self) -> dict:
-        return {f"{half}.{name}": value for half, model in self.halves().items()
-                for name, value in model.state_dict().items()}
+        return self._both("state_dict")
 
     def set_params(self, values: dict) -> None:
         """Copy values in by prefixed name ("generator.g1.weight"); shapes must match."""
         split = {half: {} for half in HALVES}
-        unknown = []
         for name, value in values.items():
             half, _, rest = name.partition(".")
-            (split[half].__setitem__(rest, value) if half in split else unknown.append(name))
-        if unknown:
-            raise ValueError(f"unknown parameter(s) {unknown}: names start with 'generator.' or 'discriminator.'")
+            if half not in split:
+                raise ValueError(f"unknown parameter {name!r}: names start with 'generator.' or 'discriminator.'")
+            split[half][rest] = value
         for half, model in self.halves().items():
             model.set_params(split[half])
 

@@ -39,6 +39,10 @@ def test_a_gan_spec_builds_both_halves_and_its_trainer():
     assert [row["network"] for row in gan.summary()] == ["generator"] * 2 + ["discriminator"] * 2
     assert sorted(gan.params())[:2] == ["discriminator.d1.bias", "discriminator.d1.weight"]
     assert gan.num_params == (3 * 8 + 8 + 8 * 4 + 4) + (4 * 8 + 8 + 8 + 1)
+    gan.set_params({"generator.g1.bias": np.zeros(8, np.float32)})
+    assert not gan.generator.params()["g1.bias"].any() and set(gan.grad_views()) == set(gan.params())
+    with pytest.raises(ValueError, match="start with"):
+        gan.set_params({"g1.bias": np.zeros(8, np.float32)})
     again = build_model(gan.spec)  # the validated model round-trips
     np.testing.assert_array_equal(again.params()["generator.g1.weight"], gan.params()["generator.g1.weight"])
 
@@ -204,16 +208,30 @@ def test_a_gan_moves_its_samples_to_a_one_dimensional_gaussian(rng):
     assert 0.3 < after.std() < 0.7, after.std()
 
 
-def test_a_dense_gan_trains_on_flattened_digits():
+def test_a_dense_gan_on_flattened_digits_moves_its_samples_toward_real_digits():
+    """Distance from each generated sample to its nearest training digit, over the 64 fixed
+    latents: measured 3.05 untrained, 1.81 after 1000 rounds, 1.69 after 4000 (a held-out real
+    digit: 1.06); the samples stay spread over many different training digits (no collapse)."""
     from engine.data import load_dataset
 
     digits = load_dataset("digits8", flatten=True).x_train
-    spec = gan_spec(latent=16, sample=64, hidden=64)
+    adam = {"type": "adam", "lr": 0.002, "betas": [0.5, 0.999]}
+    spec = gan_spec(latent=16, sample=64, hidden=64, optimizer=adam, batch_size=64, seed=0)
+    spec["generator"]["layers"][0]["activation"] = "relu"
     spec["generator"]["layers"][1]["activation"] = "sigmoid"
-    trainer = Trainer(build_model(spec), spec)
-    d_losses = trainer.train(digits, None, steps=60)
-    assert np.isfinite(d_losses).all() and trainer.step_count == 60
-    assert all(0.0 < trainer.metrics[name].min() and trainer.metrics[name].max() < 1.0 for name in ("d_real", "d_fake"))
+
+    def nearest(samples):
+        distances = ((samples[:, None, :] - digits[None, :, :]) ** 2).sum(axis=-1)
+        return np.sqrt(distances.min(axis=1)).mean(), len(set(distances.argmin(axis=1)))
+
+    gan = build_model(spec)
+    before, _ = nearest(generated_samples(gan))
+    trainer = Trainer(gan, spec)
+    trainer.train(digits, None, steps=1000)
+    after, distinct = nearest(generated_samples(gan))
+    assert after < 0.7 * before, (before, after)
+    assert distinct > 30, distinct
+    assert all(0.3 < trainer.metrics[name][-100:].mean() < 0.7 for name in ("d_real", "d_fake"))
 
 
 def test_a_convolutional_gan_trains_with_transposed_convolutions(rng):
