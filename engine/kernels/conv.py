@@ -82,10 +82,10 @@ def _walk_windows(image, geometry, cols, to_cols):
                 lo = _first_inside(col_offset, sw)
                 hi = max(lo, _end_inside(col_offset, sw, width, out_w))
                 top, bottom = i * dh - pt, (out_h - 1) * sh + i * dh - pt
-                if to_cols and sw == 1 and lo == 0 and hi == out_w and top >= 0 and bottom < height:
-                    # the whole tap reads inside the image (valid convs): one tight copy loop
-                    _copy_block(pixels, (c * height + top) * width + col_offset, sh * width,
-                                patches, start, out_h, out_w)
+                if sw == 1 and lo == 0 and hi == out_w and top >= 0 and bottom < height:
+                    # the whole tap stays inside the image (valid convs): one tight loop
+                    _block(pixels, (c * height + top) * width + col_offset, sh * width,
+                           patches, start, out_h, out_w, to_cols)
                     continue
                 for oh in range(out_h):
                     ih = oh * sh - pt + i * dh
@@ -100,10 +100,14 @@ def _walk_windows(image, geometry, cols, to_cols):
 
 
 @njit(inline="always")
-def _copy_block(pixels, line, line_step, patches, base, rows, count):
+def _block(pixels, line, line_step, patches, base, rows, count, to_cols):
     for row in range(rows):
-        for o in range(count):
-            patches[_at(base + o)] = pixels[_at(line + o)]
+        if to_cols:
+            for o in range(count):
+                patches[_at(base + o)] = pixels[_at(line + o)]
+        else:
+            for o in range(count):
+                pixels[_at(line + o)] += patches[_at(base + o)]
         base += count
         line += line_step
 
