@@ -132,3 +132,24 @@ def test_two_unit_codes_scatter_and_strange_inputs_score_as_anomalies(digits):
     strange = anomaly_scores(model, np.random.default_rng(1).random((50, 64)).astype(np.float32))
     assert normal.shape == (len(x_val),)
     assert strange.min() > np.percentile(normal, 95)
+
+
+def test_a_convolutional_autoencoder_on_digit_images(digits):
+    """Conv encoder (8x8 -> 4x4 -> 2x2 maps), transposed-conv decoder back to 1x8x8: measured
+    validation error 0.020 after 300 steps against 0.074 for the mean image."""
+    x, x_val = digits[0].reshape(-1, 1, 8, 8), digits[1].reshape(-1, 1, 8, 8)
+    spec = {"mode": "autoencoder", "input": {"shape": [1, 8, 8]}, "loss": "mse",
+            "batch_size": 32, "optimizer": {"type": "adam", "lr": 0.01},
+            "layers": [{"id": "enc1", "type": "conv2d", "out_channels": 8, "kernel_size": 3, "stride": 2,
+                        "padding": 1, "activation": "relu"},
+                       {"id": "code", "type": "conv2d", "out_channels": 8, "kernel_size": 3, "stride": 2,
+                        "padding": 1, "activation": "relu"},
+                       {"id": "dec1", "type": "conv2d_transpose", "out_channels": 8, "kernel_size": 2, "stride": 2,
+                        "activation": "relu"},
+                       {"id": "out", "type": "conv2d_transpose", "out_channels": 1, "kernel_size": 2, "stride": 2,
+                        "activation": "sigmoid"}]}
+    model = build_model(spec)
+    assert bottleneck_id(model) == "code" and latent_codes(model, x[:3]).shape == (3, 8, 2, 2)
+    Trainer(model, spec).train(x, None, steps=300)
+    error = np.mean((reconstructions(model, x_val) - x_val) ** 2)
+    assert error < 0.5 * np.mean((x_val - x.mean(axis=0)) ** 2), error
