@@ -116,3 +116,27 @@ def test_draw_a_digit_on_an_mnist_model(page, server_url):
     assert bars == 10
     shot(page, "digit-mnist")
     page.console_watch.assert_clean()
+
+
+def test_a_lesson_comparison_keeps_the_previous_run_in_grey(page, server_url):
+    open_app(page, server_url)
+    presets = page.evaluate("fetch('/api/catalog').then(r => r.json()).then(c => c.presets)")
+    lesson = next((p for p in presets if len(p.get("runs") or []) >= 2 and p["dataset"]["name"] in
+                   ("spiral", "xor", "circle", "moons", "gaussian", "plane", "multi_gaussian")), None)
+    if lesson is None:
+        pytest.skip("no lesson with comparison runs on 2-D data in the catalog yet")
+    page.select_option("[data-testid=presets]", lesson["name"])
+    first, second = lesson["runs"][:2]
+    for run in (first, second):
+        page.click(f"[data-testid=run-{run['label']}]")
+        page.wait_for_selector("[data-testid=play]:not([disabled])")
+        page.wait_for_function("document.querySelector('[data-testid=status]').textContent.includes('step 0')")
+        page.click("[data-testid=play]")
+        wait_for_step(page, 300)
+        page.click("[data-testid=pause]")
+        wait_for_state(page, "paused")
+    # The grey series holds the first run: the chart has more points than the second run alone.
+    legend = page.inner_text("[data-testid=loss-chart]")
+    assert "previous run" in legend
+    shot(page, "lesson-comparison")
+    page.console_watch.assert_clean()

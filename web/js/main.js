@@ -124,6 +124,7 @@ async function start() {
     views.setTotalParams(message.total_params ?? null);
   });
   bus.on('dataset-chosen', () => player.setReady(false));
+  bus.on('network-pending', () => player.setReady(false));
   byId('undo').addEventListener('click', edits.undo);
   byId('redo').addEventListener('click', edits.redo);
   bus.on('frame', (frame) => {

@@ -58,6 +58,7 @@ export function createSync({store, catalog, live, bus, configureViews}) {
 
   /** @param {boolean} [sendBuild] */
   function scheduleValidate(sendBuild = true) {
+    if (sendBuild) bus.emit('network-pending');  // until `built`, Play would train the old network
     clearTimeout(timer);
     timer = setTimeout(() => validateNow(sendBuild), VALIDATE_DELAY_MS);
   }

@@ -84,7 +84,8 @@ export function createMetricsView(parent) {
       appendEvals(history.evals, loss, accuracy);
     },
     reset() {
-      waiting.hidden = false;
+      if (loss.lastValue() != null) waiting.dataset.seenRun = 'yes';
+      waiting.hidden = waiting.dataset.seenRun === 'yes';  // after a first run the grey curve explains itself
       loss.reset(true);  // the run that ends stays in grey, to compare the next one against
       accuracy.reset();
     },
