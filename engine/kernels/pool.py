@@ -106,38 +106,39 @@ def max_pool2d_bwd(grad_y, argmax, grad_x):
 
 @njit
 def avg_pool2d_fwd(x, geometry, y):
-    kh, kw, sh, sw, pt, pl, out_h, out_w = geometry
-    planes, height, width = x.shape
-    scale = 1.0 / (kh * kw)
-    for p in range(planes):
-        plane, out = x[p].reshape(-1), y[p].reshape(-1)
-        for oh in range(out_h):
-            h0, h1 = _window(oh, sh, pt, kh, height)
-            for ow in range(out_w):
-                w0, w1 = _window(ow, sw, pl, kw, width)
-                total = 0.0
-                for h in range(h0, h1):
-                    for w in range(w0, w1):
-                        total += plane[h * width + w]
-                out[oh * out_w + ow] = total * scale
+    _walk_average(x, geometry, y, True)
 
 
 @njit
 def avg_pool2d_bwd(grad_y, geometry, grad_x):
+    grad_x[:] = 0.0
+    _walk_average(grad_x, geometry, grad_y, False)
+
+
+@njit
+def _walk_average(images, geometry, pooled, forward):
+    """Every window once: average images into pooled (``forward``) or spread pooled back."""
     kh, kw, sh, sw, pt, pl, out_h, out_w = geometry
-    planes, height, width = grad_x.shape
+    planes, height, width = images.shape
     scale = 1.0 / (kh * kw)
+    pixels, means = images.reshape(-1), pooled.reshape(-1)
     for p in range(planes):
-        g, gx = grad_y[p].reshape(-1), grad_x[p].reshape(-1)
-        gx[:] = 0.0
+        plane_start, out_start = p * height * width, p * out_h * out_w
         for oh in range(out_h):
             h0, h1 = _window(oh, sh, pt, kh, height)
             for ow in range(out_w):
                 w0, w1 = _window(ow, sw, pl, kw, width)
-                share = g[oh * out_w + ow] * scale
+                at = _at(out_start + oh * out_w + ow)
+                total, share = 0.0, (0.0 if forward else means[at] * scale)
                 for h in range(h0, h1):
                     for w in range(w0, w1):
-                        gx[h * width + w] += share
+                        pixel = _at(plane_start + h * width + w)
+                        if forward:
+                            total += pixels[pixel]
+                        else:
+                            pixels[pixel] += share
+                if forward:
+                    means[at] = total * scale
 
 
 # --------------------------------------------------------------------------- global_avg_pool2d
