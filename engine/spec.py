@@ -193,8 +193,10 @@ def _raw_input_shape(raw):
 
 
 def output_activation(spec: NetworkSpec) -> str:
+    """The activation applied to the network's output: the last layer's own, when it has one
+    (dense, activation, conv2d, conv2d_transpose), which losses then fuse; else linear."""
     last = spec.layers[-1]
-    return getattr(last, "activation", "linear") if last.type in ("dense", "activation") else "linear"
+    return getattr(last, "activation", "linear") if LAYERS[last.type].impl.has_activation else "linear"
 
 
 def _network_problems(spec: NetworkSpec, shapes):
