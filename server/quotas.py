@@ -23,6 +23,10 @@ def _problem(message: str, field: str | None, layer: str | None = None) -> dict:
 def check_raw(spec, quotas: Quotas) -> list[dict]:
     if not isinstance(spec, dict):
         return []  # the engine's validation explains what a spec must look like
+    if spec.get("mode") == "gan":  # two networks: each half is checked, fields named by half
+        problems = [{**p, "field": f"{half}.{p['field']}"} for half in ("generator", "discriminator")
+                    for p in check_raw(spec.get(half), quotas)]
+        return problems + [p for p in _check_batch(spec, quotas)]
     problems = []
     layers = spec.get("layers")
     if isinstance(layers, list):
@@ -31,10 +35,14 @@ def check_raw(spec, quotas: Quotas) -> list[dict]:
                                      f"{len(layers)})", "layers"))
         for index, layer in enumerate(layers[: quotas.max_layers]):
             problems += _check_widths(layer, index, quotas)
+    return problems + _check_batch(spec, quotas)
+
+
+def _check_batch(spec: dict, quotas: Quotas) -> list[dict]:
     batch = spec.get("batch_size")
     if isinstance(batch, int) and batch > quotas.max_batch_size:
-        problems.append(_problem(f"batch_size can be at most {quotas.max_batch_size} on this server", "batch_size"))
-    return problems
+        return [_problem(f"batch_size can be at most {quotas.max_batch_size} on this server", "batch_size")]
+    return []
 
 
 def _check_widths(layer, index: int, quotas: Quotas) -> list[dict]:

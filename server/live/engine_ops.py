@@ -13,6 +13,7 @@ from server.protocol import ProtocolError, field_path
 from server.settings import Quotas
 
 CLASSIFICATION_LOSSES = ("binary_cross_entropy", "cross_entropy")
+GAN_HALVES = ("generator", "discriminator")
 
 
 # ---- specs and models ---------------------------------------------------------------------------
@@ -34,9 +35,13 @@ def validate(spec: dict, quotas: Quotas) -> dict:
 
 
 def summarize(raw: dict, checked) -> list[dict]:
-    """Per layer {id, type, output_shape, params} by the engine's shape inference (no arrays)."""
+    """Per layer {id, type, output_shape, params} by the engine's shape inference (no arrays).
+    A GAN lists its generator's layers, then its discriminator's, each row naming its network."""
     from engine.graph import check_graph, infer_shapes
     from engine.registry import LAYERS
+    if getattr(checked, "mode", None) == "gan":
+        return [{"network": half, **row} for half in GAN_HALVES
+                for row in summarize(raw[half], getattr(checked, half))]
     _, order = check_graph(raw["layers"])
     shapes, _ = infer_shapes(dict(enumerate(checked.layers)), order, tuple(checked.input.shape), LAYERS)
     return [{"id": layer.id, "type": layer.type, "output_shape": list(shapes[layer.id][0]),
@@ -121,16 +126,25 @@ def dataset_message(data) -> dict:
 
 
 def incompatibility(layers: list[dict], spec: dict, data) -> ProtocolError | None:
-    """Does the network fit the data? None, or the error to show (with the field to fix)."""
-    spec_input = list(spec.get("input", {}).get("shape", []))
+    """Does the network fit the data? None, or the error to show (with the field to fix).
+
+    A GAN's discriminator takes the data's samples; an autoencoder must output its input;
+    other networks must output what the data set's targets look like.
+    """
+    mode = spec.get("mode", "supervised")
+    takes = "discriminator.input.shape" if mode == "gan" else "input.shape"
+    spec_input = list((spec.get("discriminator", {}) if mode == "gan" else spec).get("input", {}).get("shape", []))
     if spec_input != list(data.input_shape):
         return ProtocolError("incompatible_data", f"the data set's samples have shape {list(data.input_shape)} "
-                             f"but the network's input is {spec_input}", "input.shape")
+                             f"but the network's input is {spec_input}", takes)
+    if mode == "gan":
+        return None
+    needed = list(data.input_shape) if mode == "autoencoder" else list(data.output_shape)
     output = list(layers[-1]["output_shape"]) if layers else []
-    if output != list(data.output_shape):
+    if output != needed:
         last = len(spec.get("layers", [])) - 1
         return ProtocolError("incompatible_data", f"the last layer gives {output} per sample but the data set "
-                             f"needs {list(data.output_shape)}", f"layers[{last}]")
+                             f"needs {needed}", f"layers[{last}]")
     return None
 
 
@@ -160,8 +174,12 @@ def train(trainer, data, steps: int):
 def evaluate(model, spec: dict, data, max_samples: int) -> dict:
     """Validation loss, and accuracies for classifiers, on up to max_samples samples each."""
     from engine.metrics import evaluate as engine_evaluate
+    mode = spec.get("mode", "supervised")
+    if mode == "gan":
+        return {}  # a GAN's losses are a game's score, not a fit to validation data
     metrics = {}
     for prefix, x, y in (("", data.x_train, data.y_train), ("val_", data.x_val, data.y_val)):
+        y = x if mode == "autoencoder" else y  # an autoencoder's target is its input
         result = engine_evaluate(model, spec, x[:max_samples], y[:max_samples]) if len(x) else {}
         if prefix == "val_" and "loss" in result:
             metrics["val_loss"] = float(result["loss"])

@@ -7,7 +7,7 @@ from functools import lru_cache, partial
 import numpy as np
 
 from server.live.codec import encode_tensor
-from server.live.views import compact, view
+from server.live.views import compact, single_network, view
 
 GRID_RESOLUTION = (16, 128, 64)  # min, max, default points per side of the neuron grid
 SAMPLE_COUNT = 16
@@ -18,6 +18,8 @@ def gradients_view(context, options):
     """The last training batch's gradient: L2 norm per parameter (chart it over time) and per
     parameter its stats and histogram (bins, edges)."""
     from engine.probes import gradient_stats
+    if not single_network(context):
+        return None
     stats = gradient_stats(context.model, bins=int(np.clip(options.get("bins", 32), 4, 128)))
     return {"norms": {name: entry["norm"] for name, entry in stats.items()}, "stats": stats}
 
@@ -28,7 +30,7 @@ def neuron_grid_view(context, options):
     0.5 contour is the decision boundary. Only for 2-D data sets (they carry their features)."""
     from engine.probes import neuron_grid, neuron_layout
     extras = getattr(context.data, "extras", None) or {}
-    if "features" not in extras:
+    if "features" not in extras or not single_network(context):
         return None  # not a 2-D data set: there is no plane to draw
     low, high = (list(extras.get("domain") or (-6.0, 6.0)) + [6.0])[:2]
     lowest, highest, default = GRID_RESOLUTION
@@ -55,7 +57,7 @@ def activations_view(context, options):
     data = context.data
     index = int(np.clip(options.get("sample", 0), 0, max(0, len(data.x_val) - 1)))
     sample = data.x_val[index: index + 1]
-    if not len(sample):
+    if not len(sample) or not single_network(context):
         return None
     layers = activations(context.model, sample)
     return {"sample": index, "layers": {layer: compact(values[0]) for layer, values in layers.items()}}

@@ -5,6 +5,7 @@ a pause lands quickly and frames stay on time. Frames go out at the subscribed r
 computed only if subscribed and due (expensive views have a lower cap). The per-step losses of
 every chunk go into the session history; a frame carries the part its client has not seen yet.
 """
+import logging
 import threading
 import time
 
@@ -15,9 +16,12 @@ from server.live.codec import pack
 from server.live.history import MetricHistory
 from server.live.sender import now
 from server.live.views import VIEWS, ViewContext
-from server.protocol import ProtocolError
+from server.protocol import ProtocolError, error_message
+
+log = logging.getLogger("layerlab.training")
 
 MAX_CHUNK_STEPS = 20_000
+COST_SHARE = 0.1  # the most of a session's time one view (or the evaluation) may take
 
 
 class CpuBudget:
@@ -67,6 +71,8 @@ class TrainingLoop:
         self._eval_cursor = 0
         self._next_frame_at = 0.0
         self._view_computed_at: dict[str, float] = {}
+        self._view_cost: dict[str, float] = {}     # seconds the last computation took
+        self._eval_cost = 0.0
         self._last_eval_at = 0.0
         self._last_eval_step = -1
         self._window_started = time.perf_counter()  # for the steps-per-second cap
@@ -209,7 +215,7 @@ class TrainingLoop:
         self.session.send(pack(history.to_message()))
 
     def _eval_due(self, clock: float) -> bool:
-        interval = 1.0 / self.settings.evals_per_second
+        interval = max(1.0 / self.settings.evals_per_second, self._eval_cost / COST_SHARE)
         return self.step != self._last_eval_step and clock - self._last_eval_at >= interval
 
     def _evaluate(self, clock: float) -> None:
@@ -218,8 +224,10 @@ class TrainingLoop:
         recent = session.history.losses_since(max(0, self._last_eval_step))
         if len(recent):
             record["loss"] = float(np.mean(recent))
+        started = time.perf_counter()
         record.update(engine_ops.evaluate(session.model, session.spec, session.data,
                                           self.settings.eval_samples))
+        self._eval_cost = time.perf_counter() - started
         session.history.add_eval(record)
         self._last_eval_at, self._last_eval_step = clock, self.step
 
@@ -237,16 +245,28 @@ class TrainingLoop:
             return {}
         context = ViewContext(session.model, session.spec, session.data, session.layers, self.step)
         payloads = {}
-        for name in self.views:
+        for name in list(self.views):
             view = VIEWS[name]
             last = self._view_computed_at.get(name, -1e9)
-            # 0.75: frames come on a cadence with jitter; a strict 1/max_fps would skip every other
-            if not force and clock - last < 0.75 / view.max_fps:
+            # 0.75: frames come on a cadence with jitter; a strict 1/max_fps would skip every other.
+            # A view that costs a lot (a confusion matrix of a CNN) is computed less often, so that
+            # no view takes more than COST_SHARE of the session's time from training.
+            interval = max(0.75 / view.max_fps, self._view_cost.get(name, 0.0) / COST_SHARE)
+            if not force and clock - last < interval:
                 continue
             if view.needs_data and not session.data_fits:
                 continue
-            payload = view.compute(context, self.view_options.get(name, {}))
+            self._view_computed_at[name] = clock
+            try:
+                started = time.perf_counter()
+                payload = view.compute(context, self.view_options.get(name, {}))
+                self._view_cost[name] = time.perf_counter() - started
+            except Exception:  # one view's bug must not stop the frames of the others
+                log.exception("view %s failed; dropping it from this subscription", name)
+                self.views.remove(name)
+                self.session.send(error_message("engine_error", f"the {name} view failed and was turned off",
+                                                "views"))
+                continue
             if payload is not None:
                 payloads[name] = payload
-            self._view_computed_at[name] = clock
         return payloads

@@ -51,6 +51,11 @@ def catalog() -> list[dict]:
             for v in VIEWS.values()]
 
 
+def single_network(context) -> bool:
+    """Views of one network's insides do not apply to a GAN's pair (it has its own views)."""
+    return context.spec.get("mode") != "gan"
+
+
 def compact(values: np.ndarray) -> dict:
     """float32 while small, else uint8: a 784x128 weight matrix becomes 100 KB instead of 400."""
     return encode_tensor(values, "float32" if np.size(values) <= SMALL_TENSOR else "uint8")
@@ -80,4 +85,4 @@ def weight_histograms_view(context, options):
     return weight_stats(context.model, bins=int(np.clip(options.get("bins", 32), 4, 128)))
 
 
-from server.live import probe_views  # noqa: E402,F401  (views that need the engine's probes)
+from server.live import model_views, probe_views  # noqa: E402,F401  (they register themselves)

@@ -26,14 +26,23 @@ class Tab:
         self.ws.send_text(json.dumps(message))
 
     def next(self, kind: str, limit: int = 500, **match) -> dict:
+        return self.until({kind: match}, limit)[kind]
+
+    def until(self, wanted: dict[str, dict], limit: int = 500) -> dict[str, dict]:
+        """Reads until one message of each wanted type (with the given fields) has come, in any
+        order: a frame and a status sent together may arrive either way round."""
+        found = {}
         for _ in range(limit):
             raw = self.ws.receive()
             message = json.loads(raw["text"]) if raw.get("text") is not None else unpack(raw["bytes"])
-            if message["type"] == kind and all(message.get(k) == v for k, v in match.items()):
-                return message
-            if message["type"] == "error":  # fail now rather than wait for a reply that never comes
-                raise AssertionError(f"waiting for {kind}, got {message}")
-        raise AssertionError(f"no {kind} {match}")
+            kind = message["type"]
+            if kind in wanted and kind not in found and all(message.get(k) == v for k, v in wanted[kind].items()):
+                found[kind] = message
+                if len(found) == len(wanted):
+                    return found
+            elif kind == "error" and "error" not in wanted:  # fail now, not after a reply never comes
+                raise AssertionError(f"waiting for {wanted}, got {message}")
+        raise AssertionError(f"no {wanted}")
 
     def trained(self, steps: int, views=("metrics",)) -> dict:
         """Data set, build, subscribe, `step N`; returns the final frame."""
@@ -41,9 +50,7 @@ class Tab:
         self.send({"type": "build", "spec": SPEC})
         self.send({"type": "subscribe", "views": list(views)})
         self.send({"type": "control", "action": "step", "steps": steps})
-        status = self.next("status", state="paused")
-        assert status["step"] == steps
-        return self.next("frame", step=steps)
+        return self.until({"status": {"state": "paused", "step": steps}, "frame": {"step": steps}})["frame"]
 
 
 @pytest.fixture
@@ -55,7 +62,8 @@ def tab(client):
 def test_every_view_of_a_2d_classifier_arrives_decodable(tab):
     frame = tab.trained(60, views=list(VIEWS))
     views = frame["views"]
-    assert set(views) == set(VIEWS) - {"metrics"}
+    assert set(views) == {"neuron_grid", "weights", "weight_histograms", "gradients", "activations", "confusion",
+                          "predictions", "saliency"}  # the others are for images, sequences, GANs, autoencoders
     grid = views["neuron_grid"]
     assert decode_tensor(grid).shape == (17, 64, 64) and len(grid["neurons"]) == 17
     assert grid["neurons"][-1] == {"layer": "out", "unit": 0}
@@ -136,3 +144,51 @@ def test_uploaded_data_can_be_trained_on(client):
         tab.send({"type": "build", "spec": {**SPEC, "loss": info["suggested_loss"]}})
         tab.send({"type": "control", "action": "step", "steps": 4})
         assert tab.next("status", state="paused")["step"] == 4
+
+
+AUTOENCODER = {"mode": "autoencoder", "input": {"shape": [2]}, "loss": "mse",
+               "layers": [{"id": "code", "type": "dense", "units": 2, "activation": "tanh"},
+                          {"id": "out", "type": "dense", "units": 2}]}
+GAN = {"mode": "gan", "batch_size": 16,
+       "generator": {"input": {"shape": [4]}, "layers": [{"id": "g1", "type": "dense", "units": 16, "activation": "relu"},
+                                                         {"id": "g_out", "type": "dense", "units": 2}]},
+       "discriminator": {"input": {"shape": [2]},
+                         "layers": [{"id": "d1", "type": "dense", "units": 16, "activation": "leaky_relu"},
+                                    {"id": "d_out", "type": "dense", "units": 1}]}}
+
+
+@pytest.mark.parametrize("spec, expected_view", [(AUTOENCODER, "reconstructions"), (GAN, "generated_samples")])
+def test_autoencoders_and_gans_train_and_show_their_own_views(tab, spec, expected_view):
+    tab.send(CIRCLE)
+    tab.send({"type": "build", "spec": spec})
+    built = tab.next("built")
+    assert built["total_params"] > 0
+    tab.send({"type": "subscribe", "views": list(VIEWS)})
+    tab.send({"type": "control", "action": "step", "steps": 5})
+    frame = tab.until({"status": {"state": "paused", "step": 5}, "frame": {"step": 5}})["frame"]
+    assert expected_view in frame["views"] and "weights" in frame["views"]
+
+
+CNN = {"input": {"shape": [1, 8, 8]}, "loss": "cross_entropy", "batch_size": 16,
+       "layers": [{"id": "c1", "type": "conv2d", "out_channels": 4, "kernel_size": 3, "activation": "relu"},
+                  {"id": "flat", "type": "flatten"}, {"id": "out", "type": "dense", "units": 10}]}
+RNN = {"input": {"shape": [10, 1]}, "loss": "binary_cross_entropy", "batch_size": 16,
+       "layers": [{"id": "lstm", "type": "lstm", "hidden_size": 8},
+                  {"id": "out", "type": "dense", "units": 1, "activation": "sigmoid"}]}
+
+
+@pytest.mark.parametrize("spec, dataset, expected", [
+    (CNN, "digits8", {"conv_filters", "feature_maps", "confusion"}),
+    (RNN, "parity", {"sequence_state"}),
+])
+def test_conv_and_recurrent_networks_show_their_insides(tab, spec, dataset, expected):
+    tab.send({"type": "dataset", "name": dataset, "options": {}})
+    tab.send({"type": "build", "spec": spec})
+    tab.send({"type": "subscribe", "views": list(VIEWS)})
+    tab.send({"type": "control", "action": "step", "steps": 3})
+    frame = tab.until({"status": {"state": "paused", "step": 3}, "frame": {"step": 3}})["frame"]
+    assert expected <= set(frame["views"])
+    if "feature_maps" in expected:
+        assert decode_tensor(frame["views"]["feature_maps"]["layers"]["c1"]).shape == (4, 6, 6)
+    if "sequence_state" in expected:
+        assert decode_tensor(frame["views"]["sequence_state"]["layers"]["lstm"]["hidden"]).shape == (10, 8)
