@@ -21,6 +21,8 @@ if _missing:
 def server_url():
     """A fresh server per run; LAYERLAB_BROWSER_SERVER=http://host:port reuses one already running."""
     ARTIFACTS.mkdir(exist_ok=True)
+    for stale in ARTIFACTS.glob("FAILED-*.png"):  # only this run's failures stay to be looked at
+        stale.unlink()
     running = os.environ.get("LAYERLAB_BROWSER_SERVER")
     if running:
         yield running.rstrip("/")

@@ -47,7 +47,8 @@ export function createSync({store, catalog, live, bus, configureViews}) {
       const report = await validateSpec(spec);
       if (ticket !== validation) return;  // a newer edit is already on its way
       bus.emit('validated', {report, inputShape: spec.input.shape});
-      if (report.ok && sendBuild) {
+      // While a new data set loads, its `dataset_loaded` triggers the build, with the real input shape.
+      if (report.ok && sendBuild && !buildAfterLoad) {
         live.send(build(spec));
         resubscribe();
       }
