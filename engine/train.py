@@ -48,9 +48,10 @@ def _describe(value):
 
 
 class Trainer:
-    def __new__(cls, model, spec=None):
-        # composite modes (autoencoder, gan) train through their subclass in engine/modes/
-        if cls is Trainer:
+    def __new__(cls, model=None, spec=None):
+        # composite modes (autoencoder, gan) train through their subclass in engine/modes/;
+        # without a model (copy, pickle) the class stays as it is
+        if cls is Trainer and model is not None:
             from engine.modes import trainer_class  # engine.modes imports this module
             cls = trainer_class(model, spec)
         return super().__new__(cls)
