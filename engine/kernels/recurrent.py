@@ -1,8 +1,9 @@
 """Recurrent kernels: one-timestep cells (rnn, lstm, gru) and the time loops that chain them.
 
 Layouts (float32 or float64, C-contiguous), PyTorch's gate order and names:
-    xw       (T, N, G*H)  input projections x_t W_ih^T + b_ih of every step (one GEMM, by the driver)
-    w_hh     (G*H, H)     recurrent weight; b_hh (G*H,)
+    xw       (T, N, G*H)  input projections x_t W_ih^T + b_ih of every step (one GEMM, by the driver;
+                          rnn and lstm fold b_hh in there too and pass an empty b_hh below)
+    w_hh     (G*H, H)     recurrent weight; b_hh (G*H,) or (0,)
     hw       (T, N, G*H)  recurrent projections h_{t-1} W_hh^T + b_hh (kept: gru's backward needs them)
     gates    (T, N, G*H)  activated gates: rnn (h), lstm (i, f, g, o), gru (r, z, n)
     hs, cs   (T+1, N, H)  hidden and cell states, hs[0] = cs[0] = 0 (cs is unused by rnn and gru)
