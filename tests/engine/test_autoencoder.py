@@ -171,11 +171,10 @@ def test_a_sigmoid_conv_output_is_fused_into_binary_cross_entropy(rng):
         build_model(spec)
 
 
-def test_a_mode_trainer_copies_like_any_object(rng):
+def test_a_mode_trainer_copies_like_any_object():
+    """copy/pickle create objects without arguments; the mode dispatch must let them."""
     import copy
 
     trainer = Trainer(build_model(ae_spec(noise_std=0.1)), ae_spec(noise_std=0.1))
-    twin = copy.deepcopy(trainer)
-    x = rng.random((32, 64)).astype(np.float32)
-    assert type(twin) is AutoencoderTrainer
-    np.testing.assert_array_equal(trainer.train(x, None, steps=3), twin.train(x, None, steps=3))
+    assert type(copy.copy(trainer)) is AutoencoderTrainer
+    assert type(copy.deepcopy(trainer)) is AutoencoderTrainer
