@@ -105,6 +105,8 @@ class TrainingLoop:
         self.step, self.steps_left = 0, None
         self._loss_cursor = self._eval_cursor = 0
         self._last_eval_step = -1
+        self._eval_cost = 0.0
+        self._view_cost.clear()
 
     def play(self, steps: int | None = None) -> None:
         self.steps_left = steps
@@ -157,7 +159,9 @@ class TrainingLoop:
             started, cpu_started = time.perf_counter(), time.thread_time()
             losses, divergence = engine_ops.train(session.trainer, session.data, steps)
             elapsed = time.perf_counter() - started
-            self._window_busy += time.thread_time() - cpu_started  # CPU, not wall: a busy machine is no excuse
+            # CPU, not wall time: a busy machine is no excuse. Capped: a first chunk that loads or
+            # compiles kernels must not cost the session seconds of waiting afterwards.
+            self._window_busy += min(time.thread_time() - cpu_started, 4 * self.settings.chunk_seconds)
         finally:
             self.budget.slot.release()
         session.history.append_losses(losses)
@@ -224,10 +228,11 @@ class TrainingLoop:
         recent = session.history.losses_since(max(0, self._last_eval_step))
         if len(recent):
             record["loss"] = float(np.mean(recent))
-        started = time.perf_counter()
+        started, warm = time.perf_counter(), self._last_eval_step >= 0
         record.update(engine_ops.evaluate(session.model, session.spec, session.data,
                                           self.settings.eval_samples))
-        self._eval_cost = time.perf_counter() - started
+        if warm:  # a first evaluation may include compiling: not its cost
+            self._eval_cost = time.perf_counter() - started
         session.history.add_eval(record)
         self._last_eval_at, self._last_eval_step = clock, self.step
 
@@ -256,11 +261,13 @@ class TrainingLoop:
                 continue
             if view.needs_data and not session.data_fits:
                 continue
+            warm = name in self._view_computed_at  # a first call may include compiling: not its cost
             self._view_computed_at[name] = clock
             try:
                 started = time.perf_counter()
                 payload = view.compute(context, self.view_options.get(name, {}))
-                self._view_cost[name] = time.perf_counter() - started
+                if warm:
+                    self._view_cost[name] = time.perf_counter() - started
             except Exception:  # one view's bug must not stop the frames of the others
                 log.exception("view %s failed; dropping it from this subscription", name)
                 self.views.remove(name)
