@@ -19,8 +19,8 @@ same two calls train every kind of network:
 - transfer.py: copying layers by id from a trained model (freeze with ``trainable: false``).
 """
 
-from engine.modes.autoencoder import (AutoencoderTrainer, anomaly_scores, bottleneck_id, latent_codes,
-                                      reconstructions)
+from engine.modes.autoencoder import (AutoencoderTrainer, anomaly_scores, bottleneck_id, decode_codes,
+                                      latent_codes, reconstructions)
 from engine.modes.gan import GanModel, GanTrainer, gan_evaluation, generated_samples, latent_interpolation
 from engine.modes.gan_spec import GanSpec, validate_gan_spec
 from engine.modes.transfer import transfer_weights
@@ -34,6 +34,6 @@ def trainer_class(model, spec=None):
     return {"autoencoder": AutoencoderTrainer, "gan": GanTrainer}.get(mode, Trainer)
 
 
-__all__ = ["AutoencoderTrainer", "GanModel", "GanSpec", "GanTrainer", "anomaly_scores", "bottleneck_id", "gan_evaluation",
-           "generated_samples", "latent_codes", "latent_interpolation", "reconstructions", "trainer_class",
-           "transfer_weights", "validate_gan_spec"]
+__all__ = ["AutoencoderTrainer", "GanModel", "GanSpec", "GanTrainer", "anomaly_scores", "bottleneck_id",
+           "decode_codes", "gan_evaluation", "generated_samples", "latent_codes", "latent_interpolation",
+           "reconstructions", "trainer_class", "transfer_weights", "validate_gan_spec"]

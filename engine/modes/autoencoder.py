@@ -110,6 +110,27 @@ def latent_codes(model, x, layer_id=None) -> np.ndarray:
         return np.array(model.run(x, training=False)[layer_id])
 
 
+def decode_codes(model, codes, layer_id=None) -> np.ndarray:
+    """Run only the decoder: the layers after the bottleneck, fed ``codes`` (batch, *code shape)
+    in eval mode. A grid of 2-D codes decodes to the picture of what the code space learned.
+    Raises ValueError when a later layer also reads an earlier one (a skip around the code)."""
+    layer_id = bottleneck_id(model) if layer_id is None else layer_id
+    codes = np.ascontiguousarray(codes, dtype=model.dtype)
+    expected = model.layer_by_id[layer_id].output_shape
+    if codes.shape[1:] != expected:
+        raise ValueError(f"codes must have shape (batch, {', '.join(map(str, expected))}), got {codes.shape}")
+    order = [layer.id for layer in model.layers]
+    values = {layer_id: codes}
+    with unobserved(model):
+        for layer in model.layers[order.index(layer_id) + 1:]:
+            missing = [src for src in model.sources[layer.id] if src not in values]
+            if missing:
+                raise ValueError(f"layer {layer.id!r} also reads {missing}, not only the code: "
+                                 f"the decoder cannot run on its own")
+            values[layer.id] = layer.forward([values[src] for src in model.sources[layer.id]], False, model.dropout_rng)
+        return np.array(values[model.output_id])
+
+
 def anomaly_scores(model, x) -> np.ndarray:
     """Per-sample reconstruction error, mean squared over the sample's values: (batch,) float64.
     Inputs unlike the training data reconstruct badly and score high."""

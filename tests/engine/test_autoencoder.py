@@ -7,7 +7,8 @@ import pytest
 
 from engine import SpecError, Trainer, build_model
 from engine.metrics import evaluate
-from engine.modes import AutoencoderTrainer, anomaly_scores, bottleneck_id, latent_codes, reconstructions
+from engine.modes import (AutoencoderTrainer, anomaly_scores, bottleneck_id, decode_codes, latent_codes,
+                          reconstructions)
 
 
 def ae_spec(code=8, loss="mse", noise_std=0.0, mask_fraction=0.0, features=64, **extra):
@@ -178,3 +179,17 @@ def test_a_mode_trainer_copies_like_any_object():
     trainer = Trainer(build_model(ae_spec(noise_std=0.1)), ae_spec(noise_std=0.1))
     assert type(copy.copy(trainer)) is AutoencoderTrainer
     assert type(copy.deepcopy(trainer)) is AutoencoderTrainer
+
+
+def test_the_decoder_runs_alone_from_codes(rng):
+    model = build_model(ae_spec(code=2))
+    x = rng.random((5, 64)).astype(np.float32)
+    np.testing.assert_allclose(decode_codes(model, latent_codes(model, x)), reconstructions(model, x), rtol=1e-6)
+    grid = np.stack(np.meshgrid(np.linspace(-2, 2, 4), np.linspace(-2, 2, 4)), axis=-1).reshape(-1, 2)
+    assert decode_codes(model, grid).shape == (16, 64)  # the picture of the 2-D code space
+    skip = ae_spec(code=2)
+    skip["layers"].insert(3, {"id": "skip", "type": "concat", "inputs": ["dec", "enc"]})
+    with pytest.raises(ValueError, match="also reads"):
+        decode_codes(build_model(skip), grid)
+    with pytest.raises(ValueError, match="codes must have shape"):
+        decode_codes(model, np.zeros((2, 3)))
