@@ -19,7 +19,7 @@ from pydantic import Field
 from engine.kernels.attention import attention_bwd, attention_fwd
 from engine.kernels.dense import dense_bwd, dense_fwd
 from engine.layers.base import Layer, ShapeProblem
-from engine.layers.sequence import forward_in_chunks, sequence_shape
+from engine.layers.sequence import check_backward, forward_in_chunks, sequence_shape
 from engine.spec_models import LayerSpecBase
 
 MAX_HEADS = 64
@@ -97,6 +97,7 @@ class MultiHeadAttention(Layer):
         return out
 
     def backward(self, grad_out, from_logits=False):
+        check_backward(self)
         batch, steps, e = self._ctx.shape
         p, g = self.params, self.grads
         grad = np.ascontiguousarray(grad_out).reshape(-1, e)

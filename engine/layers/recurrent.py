@@ -27,7 +27,7 @@ from engine.kernels.recurrent import (
     recurrent_seq_fwd,
 )
 from engine.layers.base import Layer
-from engine.layers.sequence import forward_in_chunks, sequence_shape
+from engine.layers.sequence import check_backward, forward_in_chunks, sequence_shape
 from engine.spec_models import MAX_WIDTH, LayerSpecBase
 
 GATE_NAMES = {CELL_RNN_TANH: ("h",), CELL_RNN_RELU: ("h",), CELL_LSTM: ("i", "f", "g", "o"),
@@ -120,6 +120,7 @@ class Recurrent(Layer):
         return out
 
     def backward(self, grad_out, from_logits=False):
+        check_backward(self)
         steps, batch, features = self._x_tm.shape
         hidden, width = self.spec.hidden_size, self._gate_width()
         grad_hs = self.workspace("grad_hs", (steps, batch, hidden))

@@ -24,10 +24,20 @@ def sequence_shape(spec, input_shapes):
 
 
 def forward_in_chunks(layer, x, training, forward_rows):
-    """``forward_rows(x_chunk)`` over the batch, chunked when not training and the batch is large."""
+    """``forward_rows(x_chunk)`` over the batch, chunked when not training and the batch is large.
+    After a chunked pass the layer keeps only the last chunk's state: see ``check_backward``."""
+    layer.chunked_rows = 0
     if training or x.shape[0] <= INFERENCE_CHUNK:
         return forward_rows(x)
+    layer.chunked_rows = x.shape[0]
     out = layer.workspace("chunked_out", (x.shape[0], *layer.output_shape))
     for start in range(0, x.shape[0], INFERENCE_CHUNK):
         out[start:start + INFERENCE_CHUNK] = forward_rows(x[start:start + INFERENCE_CHUNK])
     return out
+
+
+def check_backward(layer):
+    """Backward needs the whole batch's state, which a chunked inference pass did not keep."""
+    if getattr(layer, "chunked_rows", 0):
+        raise ValueError(f"layer {layer.id!r}: backward after an inference pass over {layer.chunked_rows} samples; "
+                         f"gradients in eval mode (saliency) take at most {INFERENCE_CHUNK} samples at a time")

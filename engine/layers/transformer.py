@@ -27,7 +27,7 @@ from engine.layers.base import Layer
 from engine.layers.dense import Dense, DenseSpec
 from engine.layers.elementwise import apply_dropout, undo_dropout
 from engine.layers.norm import LayerNorm, LayerNormSpec
-from engine.layers.sequence import forward_in_chunks
+from engine.layers.sequence import check_backward, forward_in_chunks
 from engine.spec_models import MAX_WIDTH, LayerSpecBase
 
 SUBLAYERS = ("norm1", "attn", "norm2", "ff1", "ff2")
@@ -109,6 +109,7 @@ class TransformerBlock(Layer):
         return out
 
     def backward(self, grad_out, from_logits=False):
+        check_backward(self)
         s = self.sub
         grad = np.ascontiguousarray(grad_out)
         branch = undo_dropout(s["ff2"], grad, self.spec.dropout) if self._dropped else grad

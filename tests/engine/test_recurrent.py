@@ -221,3 +221,16 @@ def test_sequence_state_probe_lists_and_reads_sequence_layers(rng):
     assert probes.sequence_state(model, x, "att")["attention"].shape == (2, 3, 5, 5)
     with pytest.raises(ValueError, match="'out' has no sequence state"):
         probes.sequence_state(model, x, "out")
+
+
+def test_saliency_flows_through_time_to_the_input(rng):
+    """probes.saliency (eval-mode backward to the input) through a gru against finite differences."""
+    from engine import probes
+
+    spec = {"input": {"shape": [4, 2]}, "layers": [{"id": "g", "type": "gru", "hidden_size": 3},
+                                                  {"id": "out", "type": "dense", "units": 2}]}
+    model = build_model(spec, dtype=np.float64)
+    x = rng.standard_normal((2, 4, 2))
+    grad = probes.saliency(model, x, output_index=1)
+    numeric = reference.numeric_gradient(lambda: float(model.forward(x)[:, 1].sum()), x)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-6)

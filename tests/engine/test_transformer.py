@@ -124,3 +124,6 @@ def test_large_inference_batches_run_in_chunks_with_the_same_result(rng):
     assert model.layer_by_id["rec"]._hs.shape[1] == 7  # the last chunk's state
     pieces = np.concatenate([model.forward(x[i:i + 100]) for i in range(0, len(x), 100)])
     np.testing.assert_allclose(whole, pieces, rtol=1e-6, atol=1e-7)
+    model.forward(x)
+    with pytest.raises(ValueError, match="'rec'.*at most 256"):  # that pass kept only the last chunk
+        model.backward(np.ones((len(x), 3), np.float32))
