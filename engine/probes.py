@@ -63,8 +63,20 @@ def sequence_state(model, x, layer_id) -> dict:
     multi_head_attention/transformer_block -> {"attention": (N, heads, T, T)} (row = query step)."""
     if layer_id not in sequence_layers(model):
         raise ValueError(f"layer {layer_id!r} has no sequence state; choose one of {sequence_layers(model)}")
-    model.run(x, training=False)
-    return model.layer_by_id[layer_id].probe_state()
+    from engine.layers.sequence import INFERENCE_CHUNK  # a layer keeps the state of one chunk only
+
+    states = []
+    for start in range(0, max(len(x), 1), INFERENCE_CHUNK):
+        model.run(x[start:start + INFERENCE_CHUNK], training=False)
+        states.append(model.layer_by_id[layer_id].probe_state())
+    return _join_batches(states)
+
+
+def _join_batches(parts):
+    """Nested dicts of batch-first arrays, concatenated along the batch."""
+    if isinstance(parts[0], dict):
+        return {key: _join_batches([part[key] for part in parts]) for key in parts[0]}
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def conv_layers(model) -> list[str]:

@@ -234,3 +234,15 @@ def test_saliency_flows_through_time_to_the_input(rng):
     grad = probes.saliency(model, x, output_index=1)
     numeric = reference.numeric_gradient(lambda: float(model.forward(x)[:, 1].sum()), x)
     np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-6)
+
+
+def test_sequence_state_of_a_large_batch_covers_every_sample(rng):
+    from engine import probes
+    from engine.layers.sequence import INFERENCE_CHUNK
+
+    spec = {"input": {"shape": [3, 2]}, "layers": [{"id": "l", "type": "lstm", "hidden_size": 2}]}
+    model = build_model(spec)
+    x = rng.standard_normal((INFERENCE_CHUNK + 5, 3, 2)).astype(np.float32)
+    state = probes.sequence_state(model, x, "l")
+    assert state["hidden"].shape == (INFERENCE_CHUNK + 5, 3, 2) and state["gates"]["o"].shape[0] == INFERENCE_CHUNK + 5
+    np.testing.assert_allclose(state["hidden"][:, -1], model.forward(x), rtol=1e-6)
