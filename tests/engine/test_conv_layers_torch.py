@@ -119,3 +119,10 @@ def test_patch_embed_matches_torch_conv_as_sequence(size, patch, rng, torch):
 
     compare_with_torch(torch, {"type": "patch_embed", "patch_size": patch, "embed_dim": 6}, PatchEmbed(),
                        images(rng, (2, 3, size, size)), rng)
+
+
+@pytest.mark.parametrize("batch", [1, 2])
+def test_conv2d_small_batches_recompute_or_keep_patches_alike(batch, rng, torch):
+    module = torch.nn.Conv2d(2, 3, 3, stride=2, padding=1)
+    compare_with_torch(torch, {"type": "conv2d", "out_channels": 3, "kernel_size": 3, "stride": 2, "padding": 1},
+                       module, images(rng, (batch, 2, 7, 7)), rng)
