@@ -1,11 +1,12 @@
 """Workload (d): LSTM input 16, hidden 64, 50 steps, batch 32, last state -> dense 2, cross-entropy,
 Adam (lr 1e-3). PyTorch: nn.LSTM(batch_first=True) + nn.Linear, as a user would write it.
 
-Layerlab runs per step (`Trainer.step` on pre-cut batches) and in chunks (`Trainer.train`).
+Layerlab runs per step and in chunks (bench/workloads/spec_factories.py).
 """
 import numpy as np
 
 from bench.workloads.common import cycled_batches, torch_training_step
+from bench.workloads.spec_factories import layerlab_factories
 
 STEPS, FEATURES, HIDDEN, CLASSES, BATCH = 50, 16, 64, 2, 32
 SAMPLES = 1024
@@ -26,29 +27,7 @@ def lstm_spec():
                        {"id": "out", "type": "dense", "units": CLASSES}]}
 
 
-def _trainer():
-    from engine import Trainer, build_model
-
-    spec = lstm_spec()
-    return Trainer(build_model(spec), spec)
-
-
-def layerlab_step(threads, quick):
-    trainer, batches = _trainer(), cycled_batches(*sequence_data(), BATCH)
-
-    def run():
-        trainer.step(*next(batches))
-
-    return run, 1
-
-
-def layerlab_train(threads, quick):
-    trainer, (x, labels) = _trainer(), sequence_data()
-
-    def run():
-        trainer.train(x, labels, steps=STEPS_PER_TRAIN_CALL)
-
-    return run, STEPS_PER_TRAIN_CALL
+layerlab_step, layerlab_train = layerlab_factories(lstm_spec, sequence_data, BATCH, STEPS_PER_TRAIN_CALL)
 
 
 def torch_default(threads, quick):

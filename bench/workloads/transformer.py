@@ -9,6 +9,7 @@ would reach for.
 import numpy as np
 
 from bench.workloads.common import cycled_batches, torch_training_step
+from bench.workloads.spec_factories import layerlab_factories
 
 STEPS, VOCAB, WIDTH, HEADS, FF, BLOCKS, CLASSES, BATCH = 32, 100, 64, 4, 128, 2, 10, 32
 SAMPLES = 1024
@@ -42,29 +43,7 @@ def transformer_spec():
                        {"id": "out", "type": "dense", "units": CLASSES}]}
 
 
-def _trainer():
-    from engine import Trainer, build_model
-
-    spec = transformer_spec()
-    return Trainer(build_model(spec), spec)
-
-
-def layerlab_step(threads, quick):
-    trainer, batches = _trainer(), cycled_batches(*token_data(), BATCH)
-
-    def run():
-        trainer.step(*next(batches))
-
-    return run, 1
-
-
-def layerlab_train(threads, quick):
-    trainer, (ids, labels) = _trainer(), token_data()
-
-    def run():
-        trainer.train(ids, labels, steps=STEPS_PER_TRAIN_CALL)
-
-    return run, STEPS_PER_TRAIN_CALL
+layerlab_step, layerlab_train = layerlab_factories(transformer_spec, token_data, BATCH, STEPS_PER_TRAIN_CALL)
 
 
 def torch_default(threads, quick):
