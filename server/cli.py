@@ -64,12 +64,17 @@ def cmd_serve(args) -> int:
     return 0
 
 
-def cmd_warmup(args) -> int:
-    from engine.warmup import warmup
-    progress = Progress("compiling kernels")
-    warmup(progress)
+def with_progress(title: str, work) -> int:
+    """Runs work(progress) under a one-line progress display."""
+    progress = Progress(title)
+    work(progress)
     progress.finish()
     return 0
+
+
+def cmd_warmup(args) -> int:
+    from engine.warmup import warmup
+    return with_progress("compiling kernels", warmup)
 
 
 def add_data(parser: argparse.ArgumentParser) -> None:
@@ -78,10 +83,7 @@ def add_data(parser: argparse.ArgumentParser) -> None:
 
 def cmd_data(args) -> int:
     from engine.data import prepare_all
-    progress = Progress("preparing data sets")
-    prepare_all(progress)
-    progress.finish()
-    return 0
+    return with_progress("preparing data sets", prepare_all)
 
 
 def add_train(parser: argparse.ArgumentParser) -> None:
