@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI, HTTPException
 from fastapi.staticfiles import StaticFiles
 
-from server.api import catalog, datasets, health, validate
+from server.api import catalog, datasets, health, sessions, validate
 from server.live import socket
 from server.live.manager import SessionManager
 from server.settings import Settings
@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "of /ws is described in docs/protocol.md.")
     app.state.settings = settings
     app.state.sessions = SessionManager(settings)
-    for module in (health, catalog, validate, datasets):
+    for module in (health, catalog, validate, datasets, sessions):
         app.include_router(module.router, prefix="/api")
     app.include_router(socket.router)
     mount_static(app, settings.web_dir)

@@ -216,6 +216,19 @@ def predicted_classes(output: np.ndarray) -> np.ndarray:
     return np.argmax(output, axis=-1)
 
 
+def restore_params(model, params: dict) -> None:
+    """Copies saved tensors ({name: {dtype, shape, data}}) into the model, every shape checked."""
+    from server.live.codec import decode_tensor
+    try:
+        values = {name: decode_tensor(tensor) for name, tensor in params.items()}
+    except (KeyError, TypeError, ValueError):
+        raise ProtocolError("invalid_message", "the saved parameters are damaged", "params") from None
+    try:
+        model.set_params(values)
+    except ValueError as problem:
+        raise ProtocolError("invalid_spec", f"the saved weights do not fit this network: {problem}", "params") from None
+
+
 def saved_message(spec: dict, model, data, step: int) -> bytes:
     dataset = {"name": data.name, "options": data.metadata()["options"]} if data is not None else None
     params = {name: encode_tensor(values) for name, values in model.params().items()}

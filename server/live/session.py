@@ -203,6 +203,19 @@ class Session:
         self._require_model()
         self.send(engine_ops.saved_message(self.spec, self.model, self.data, self.loop.step))
 
+    def load(self, spec: dict, params: dict) -> None:
+        """A saved network back: built from its spec (quotas checked first), then its weights."""
+        model, trainer, layers, total = engine_ops.build(spec, self.settings.quotas)
+        engine_ops.restore_params(model, params)
+        self.loop.halt()
+        self.spec, self.model, self.trainer, self.layers, self.total_params = spec, model, trainer, layers, total
+        self.loop.restart()
+        self.send(built_message(layers, total), drop_pending_frame=True)
+        self._warn_if_incompatible()
+        self.set_state("idle", "loaded a saved network")
+        self.loop.send_history()
+        self.loop.emit_frame(force=True)
+
     def _require_model(self) -> None:
         if self.model is None:
             raise ProtocolError("no_model", "build a network first")

@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from server.live.codec import decode_tensor, unpack
+from server.live.codec import decode_tensor, pack, unpack
 from server.live.views import VIEWS
 
 SAME_ORIGIN = {"origin": "http://testserver"}
@@ -192,3 +192,23 @@ def test_conv_and_recurrent_networks_show_their_insides(tab, spec, dataset, expe
         assert decode_tensor(frame["views"]["feature_maps"]["layers"]["c1"]).shape == (4, 6, 6)
     if "sequence_state" in expected:
         assert decode_tensor(frame["views"]["sequence_state"]["layers"]["lstm"]["hidden"]).shape == (10, 8)
+
+
+def test_a_saved_network_loads_back_with_its_weights(client):
+    with client.websocket_connect("/ws", headers=SAME_ORIGIN) as ws:
+        tab = Tab(ws)
+        token = tab.next("hello")["session"]
+        tab.trained(30)
+        tab.send({"type": "save"})
+        saved = tab.next("saved")
+        raw = pack(saved)  # what a learner's downloaded file holds
+        tab.send({"type": "control", "action": "reset"})
+        tab.next("reset")
+        assert client.post(f"/api/sessions/{token}/load", content=raw).status_code == 202
+        tab.next("built")
+        tab.send({"type": "save"})
+        again = tab.next("saved")
+        for name, tensor in saved["params"].items():
+            np.testing.assert_array_equal(decode_tensor(again["params"][name]), decode_tensor(tensor))
+        assert client.post(f"/api/sessions/{token}/load", content=b"junk").status_code == 422
+        assert client.post("/api/sessions/nobody/load", content=raw).status_code == 404
