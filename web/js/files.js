@@ -39,7 +39,7 @@ async function copyText(text) {
  */
 export function stateFromFile(json) {
   const spec = json.spec ?? json;
-  if (!Array.isArray(spec.layers)) throw new Error('this file has no "layers" list: is it a Layerlab network?');
+  if (!Array.isArray(spec.layers) && !spec.mode) throw new Error('this file has no "layers" list: is it a Layerlab network?');
   const patch = stateFromSpec(spec);
   if (json.dataset?.name) {
     patch.dataset = json.dataset.name;

@@ -65,6 +65,8 @@ export function specFromState(state, catalog, loaded = null) {
     ...hyperFromState(state),
     seed: state.seed,
   };
+  // A two-network mode (GAN) carries its own networks and optimizers: only its own fields go.
+  if (!state.layers.length && state.specExtras.mode) return {...state.specExtras, batch_size: state.batchSize, seed: state.seed};
   return spec;
 }
 
@@ -87,7 +89,8 @@ const SPEC_KEYS_IN_STATE = new Set(['input', 'layers', 'loss', 'optimizer', 'bat
 export function stateFromSpec(spec) {
   /** @type {Partial<AppState>} */
   const patch = {};
-  if (Array.isArray(spec.layers)) patch.layers = spec.layers;
+  // A GAN has no single layer list (its generator and discriminator travel in specExtras).
+  patch.layers = Array.isArray(spec.layers) ? spec.layers : [];
   if (typeof spec.loss === 'string') patch.loss = spec.loss;
   if (spec.optimizer?.type) patch.optimizer = spec.optimizer.type;
   if (typeof spec.optimizer?.lr === 'number') patch.lr = spec.optimizer.lr;
@@ -95,7 +98,7 @@ export function stateFromSpec(spec) {
   if (spec.regularization?.type) {
     patch.regularization = spec.regularization.type;
     patch.regRate = spec.regularization.rate ?? 0;
-  } else if ('regularization' in spec || Array.isArray(spec.layers)) {
+  } else {
     patch.regularization = 'none';
   }
   if (typeof spec.seed === 'number') patch.seed = spec.seed;

@@ -12,6 +12,7 @@ import {build, control, dataset, hyper, subscribe} from './protocol.js';
 import {validateSpec} from './api.js';
 import {findDataset, hyperFromState, inputShape, specFromState} from './spec.js';
 import {prettyFeature} from './controls/data.js';
+import {layerType} from './builder/catalog.js';
 
 const HYPER_KEYS = ['loss', 'optimizer', 'optimizerOptions', 'lr', 'batchSize', 'regularization', 'regRate'];
 const VALIDATE_DELAY_MS = 120;
@@ -46,7 +47,7 @@ export function createSync({store, catalog, live, bus, configureViews}) {
     try {
       const report = await validateSpec(spec);
       if (ticket !== validation) return;  // a newer edit is already on its way
-      bus.emit('validated', {report, inputShape: spec.input.shape});
+      bus.emit('validated', {report, inputShape: spec.input?.shape ?? null});
       // While a new data set loads, its `dataset_loaded` triggers the build, with the real input shape.
       if (report.ok && sendBuild && !buildAfterLoad) {
         live.send(build(spec));
@@ -76,6 +77,8 @@ export function createSync({store, catalog, live, bus, configureViews}) {
       layers: state.layers,
       loss: state.loss,
       imageShape: info?.inputShape.length === 3 ? info.inputShape : null,
+      mode: state.specExtras.mode,
+      sequenceLayers: state.layers.some((l) => ['sequence', 'attention'].includes(layerType(catalog, l.type)?.category ?? '')),
       inputNames: (state.data.features ?? info?.options.find((o) => o.name === 'features')?.default ?? []).map(prettyFeature),
     };
     const wanted = configureViews(context);
@@ -107,6 +110,7 @@ export function createSync({store, catalog, live, bus, configureViews}) {
   bus.on('built', () => { if (!buildAfterLoad) setTimeout(() => { if (!buildAfterLoad) switching = false; }, 1000); });
   bus.on('dataset_loaded', (message) => {
     loaded = {name: message.name, info: message.info ?? {}};
+    clearTimeout(timer);  // an edit waiting to be checked is checked now, with the loaded shape
     if (buildAfterLoad) {
       buildAfterLoad = false;
       validateNow(true);

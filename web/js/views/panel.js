@@ -21,6 +21,7 @@ import {createGallery} from './gallery.js';
 import {createHistogramPanel} from './histograms.js';
 import {createInsideView} from './inside.js';
 import {createLessonCard} from './lesson.js';
+import {createModelViews} from './model-views.js';
 import {createMetricsView} from './metrics.js';
 import {outputProbabilities, readNeuronGrid} from './readers.js';
 
@@ -34,6 +35,8 @@ import {outputProbabilities, readNeuronGrid} from './readers.js';
  * @property {string} loss
  * @property {string[]} [inputNames]   names of the input columns (2-D features), when known
  * @property {number[] | null} [imageShape]  [C, H, W] when the samples are images (maybe fed flattened)
+ * @property {string} [mode]               'gan' or 'autoencoder' for those kinds of model
+ * @property {boolean} [sequenceLayers]    the network has recurrent or attention layers
  */
 
 const BOUNDARY_HINT = 'The answer at every point of the plane (pale: unsure); dots are the data. Click a neuron in the diagram to see it alone.';
@@ -138,6 +141,7 @@ export function createViewsPanel(root, handlers) {
     hint: 'Each column is a histogram at one moment, newest on the right: watch weights spread and gradients shrink.'});
   const histograms = createHistogramPanel(histogramCard.body);
 
+  const modelViews = createModelViews(grid);
   const lesson = createLessonCard(grid, handlers.onRun);
   /** @type {Record<string, import('./card.js').ViewCard[]>} which cards show each server view */
   const cardsOfView = {
@@ -148,7 +152,7 @@ export function createViewsPanel(root, handlers) {
   let totalParams = /** @type {number | null} */ (null);
 
   /** @returns {boolean} */
-  const isClassifier = () => Boolean(context && /classification/.test(context.task));
+  const isClassifier = () => Boolean(context && /classification/.test(context.task) && context.mode !== 'gan' && context.mode !== 'autoencoder');
 
   return {
     /**
@@ -185,6 +189,7 @@ export function createViewsPanel(root, handlers) {
       if (isClassifier() && next.imageShape) views.push('predictions');
       if (inspectable) views.push('activations');
       if (inspectable && !denseOnly) views.push('weights');
+      views.push(...modelViews.configure(next));
       // A finer grid than the default keeps the boundary smooth on a projector; the engine draws it fast.
       return {views, options: next.plane ? {neuron_grid: {resolution: 96}} : {}};
     },
@@ -219,6 +224,7 @@ export function createViewsPanel(root, handlers) {
         const matrix = views.confusion.matrix;
         confusion.update(tensorValues(matrix), matrix.shape[0], views.confusion.class_names.map(String));
       }
+      modelViews.onFrame(views);
       if (views.predictions) gallery.update(views.predictions, context?.classNames ?? [], context?.imageShape);
       if (views.activations?.layers && !probing) inside.showActivations(views.activations.layers, `validation sample ${views.activations.sample}`);
       if (views.weights && context && !context.layers.every((l) => typeof l.units === 'number')) inside.showFilters(views.weights);
