@@ -25,6 +25,8 @@ class Quotas(BaseModel):
     max_sessions_per_client: int = 8
     max_steps_per_second: float = 20_000.0
     max_steps_per_request: int = 100_000  # the N of control/step
+    # The whole loss history is kept (4 bytes a step): 5M steps = 20 MB per session at most.
+    max_steps_per_session: int = 5_000_000
 
 
 class Settings(BaseSettings):

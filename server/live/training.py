@@ -151,7 +151,13 @@ class TrainingLoop:
 
     def _train_chunk(self) -> bool:
         session = self.session
+        room = self.settings.quotas.max_steps_per_session - self.step
+        if room <= 0:
+            self._stop("paused", f"this session has trained the most steps a session may here "
+                                 f"({self.settings.quotas.max_steps_per_session:,}): reset to start again")
+            return False
         steps = self._chunk_steps if self.steps_left is None else min(self._chunk_steps, self.steps_left)
+        steps = min(steps, room)
         # Wait for a training slot only until the next frame is due: the frame goes first.
         if not self.budget.slot.acquire(timeout=max(0.001, self._next_frame_at - time.perf_counter())):
             return True

@@ -212,3 +212,17 @@ def test_a_saved_network_loads_back_with_its_weights(client):
             np.testing.assert_array_equal(decode_tensor(again["params"][name]), decode_tensor(tensor))
         assert client.post(f"/api/sessions/{token}/load", content=b"junk").status_code == 422
         assert client.post("/api/sessions/nobody/load", content=raw).status_code == 404
+
+
+def test_a_session_stops_at_its_step_quota_and_says_so():
+    from fastapi.testclient import TestClient
+    from server.app import create_app
+    from server.settings import Quotas, Settings
+    with TestClient(create_app(Settings(quotas=Quotas(max_steps_per_session=50)))) as client, \
+            client.websocket_connect("/ws", headers=SAME_ORIGIN) as ws:
+        tab = Tab(ws)
+        tab.send(CIRCLE)
+        tab.send({"type": "build", "spec": SPEC})
+        tab.send({"type": "control", "action": "play"})
+        status = tab.next("status", state="paused")
+        assert status["step"] == 50 and "reset" in status["message"]
