@@ -111,7 +111,8 @@ async def measure(server: "Server", clients: int, seconds: float, fps: float) ->
     client_cpu = (cpu_seconds(os.getpid()) - client_before) / elapsed
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)
-    return {**summarize(tabs, clients, elapsed, cpu), "client_cpu_percent": 100 * client_cpu}
+    return {**summarize(tabs, clients, elapsed, cpu), "client_cpu_percent": 100 * client_cpu,
+            "load_average": os.getloadavg()[0]}  # the machine may be shared: say how busy it was
 
 
 async def first_frames(tabs: list[Client], timeout: float = 30.0) -> None:
@@ -174,12 +175,13 @@ class Server:
 
 def table(rows: list[dict]) -> str:
     lines = ["| clients | frames/s per client (median / min) | latency p50 | latency p99 | bytes/frame | "
-             "server CPU (% of a core) | steps/s per client |",
-             "|---:|---:|---:|---:|---:|---:|---:|"]
+             "server CPU (% of a core) | steps/s per client | machine load (1 min) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r['clients']} | {r['fps_median']:.1f} / {r['fps_min']:.1f} | {r['latency_p50_ms']:.1f} ms | "
                      f"{r['latency_p99_ms']:.1f} ms | {r['bytes_per_frame'] / 1024:.1f} KiB | "
-                     f"{r['server_cpu_percent']:.0f} | {r['steps_per_second_median']:.0f} |")
+                     f"{r['server_cpu_percent']:.0f} | {r['steps_per_second_median']:.0f} | "
+                     f"{r['load_average']:.1f} |")
     return "\n".join(lines)
 
 
