@@ -32,10 +32,10 @@ class SessionManager:
     async def stop(self) -> None:
         if self._reaper:
             self._reaper.cancel()
-        for session in list(self._sessions.values()):
+        sessions = list(self._sessions.values())
+        for session in sessions:
             self._close(session)
-        await asyncio.to_thread(lambda: [s.join(2.0) for s in list(self._sessions.values())])
-        self._sessions.clear()
+        await asyncio.to_thread(lambda: [session.join(2.0) for session in sessions])
 
     def create(self, client: str) -> Session:
         """A fresh, empty session; nothing of the engine is allocated until the client builds."""
