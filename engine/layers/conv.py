@@ -4,6 +4,14 @@ conv2d weight (out, in, kh, kw) and conv2d_transpose weight (in, out, kh, kw) as
 both take an activation (as dense does) so a spec needs no separate activation layer.
 patch_embed is a conv with kernel = stride = patch_size whose output is read as a sequence
 (num_patches, embed_dim), patches in row-major order: torch's conv(x).flatten(2).transpose(1, 2).
+
+    >>> from engine import build_model
+    >>> model = build_model({"input": {"shape": [1, 28, 28]}, "layers": [
+    ...     {"id": "c1", "type": "conv2d", "out_channels": 8, "kernel_size": 5, "padding": "same", "activation": "relu"},
+    ...     {"id": "up", "type": "conv2d_transpose", "out_channels": 2, "kernel_size": 2, "stride": 2},
+    ...     {"id": "vit", "type": "patch_embed", "patch_size": 7, "embed_dim": 16}]})
+    >>> [row["output_shape"] for row in model.summary()], model.params()["c1.weight"].shape
+    ([[8, 28, 28], [2, 56, 56], [64, 16]], (8, 1, 5, 5))
 """
 
 from typing import Annotated, Literal

@@ -3,6 +3,15 @@
 All take images (C, H, W) and work on every channel plane alike, as torch.nn.MaxPool2d,
 AvgPool2d, AdaptiveAvgPool2d(1) (followed by a flatten: global_avg_pool2d outputs (C,)) and
 Upsample(mode="nearest") do. None has parameters.
+
+    >>> from engine import build_model
+    >>> model = build_model({"input": {"shape": [3, 32, 32]}, "layers": [
+    ...     {"id": "max", "type": "max_pool2d", "kernel_size": 2},
+    ...     {"id": "avg", "type": "avg_pool2d", "kernel_size": 3, "stride": 2, "padding": 1},
+    ...     {"id": "up", "type": "upsample2d", "scale_factor": 4},
+    ...     {"id": "gap", "type": "global_avg_pool2d"}]})
+    >>> [row["output_shape"] for row in model.summary()]
+    [[3, 16, 16], [3, 8, 8], [3, 32, 32], [3]]
 """
 
 from typing import Literal

@@ -2,6 +2,12 @@
 
 Both only relabel memory: the output is a view of the input (copied only when the input is not
 C-contiguous), and the gradient is the incoming gradient relabelled back.
+
+    >>> from engine import build_model
+    >>> model = build_model({"input": {"shape": [784]}, "layers": [
+    ...     {"id": "img", "type": "reshape", "shape": [1, 28, -1]}, {"id": "flat", "type": "flatten"}]})
+    >>> [row["output_shape"] for row in model.summary()]
+    [[1, 28, 28], [784]]
 """
 
 from typing import Annotated, Literal
