@@ -11,8 +11,6 @@
 
 import math
 
-import numpy as np
-
 
 class BestCheckpoint:
     """Remembers the parameters (and batch-norm running statistics) at the best value of one
@@ -28,8 +26,7 @@ class BestCheckpoint:
         self.step = None
         self.metrics = None
         self.evaluations_since_best = 0
-        self._params = None
-        self._buffers = None
+        self._saved = None
 
     def _better(self, value: float) -> bool:
         if self.mode == "min":
@@ -44,8 +41,7 @@ class BestCheckpoint:
             return False
         self.value, self.step, self.metrics = value, step, dict(metrics)
         self.evaluations_since_best = 0
-        self._params = model.flat_params.copy()
-        self._buffers = {name: np.array(b) for name, b in model.buffers().items()}
+        self._saved = model.state_dict()  # copies: parameters and running statistics
         return True
 
     @property
@@ -54,9 +50,7 @@ class BestCheckpoint:
 
     def restore(self, model) -> bool:
         """Copy the best parameters back into the model; False if nothing was saved yet."""
-        if self._params is None:
+        if self._saved is None:
             return False
-        model.flat_params[...] = self._params
-        if self._buffers:
-            model.set_params(self._buffers)
+        model.set_params(self._saved)
         return True

@@ -3,8 +3,8 @@
 Each measure is ``f(model, spec, data) -> dict`` of JSON-able numbers, registered in MEASURES
 by name; presets list the names they need. They only look: training is never changed.
 
-    >>> sorted(MEASURES)[:2]
-    ['backprop_numbers', 'feature_importance']
+    >>> 'saliency_deletion' in MEASURES, MEASURES['naive_forecast'].__name__
+    (True, 'naive_forecast')
 """
 
 import numpy as np
@@ -147,3 +147,51 @@ def sampled_names(model, spec, data, count=8, longest=12):
             window = window[1:] + [nxt]
         names.append(name)
     return {"names": names}
+
+
+@measure("class_recall")
+def class_recall(model, spec, data):
+    """Per class: the share of its validation samples the model labels correctly ({"0": .., "1": ..})."""
+    out = model.forward(data.x_val, training=False).reshape(len(data.x_val), -1)
+    labels = np.asarray(data.y_val).reshape(len(data.y_val), -1)[:, 0].astype(np.int64)
+    predicted = (out[:, 0] > 0.5).astype(np.int64) if out.shape[1] == 1 else out.argmax(axis=1)
+    return {str(c): float(np.mean(predicted[labels == c] == c)) for c in np.unique(labels)}
+
+
+@measure("reconstruction_baseline")
+def reconstruction_baseline(model, spec, data):
+    """Validation mean squared error of the autoencoder vs always answering the average image."""
+    from engine.modes import anomaly_scores
+    x_val = data.x_val[:1000]
+    mean_image = data.x_train.mean(axis=0, keepdims=True)
+    return {"model_mse": float(anomaly_scores(model, x_val).mean()),
+            "mean_image_mse": float(np.mean((x_val - mean_image) ** 2))}
+
+
+@measure("anomaly_contrast")
+def anomaly_contrast(model, spec, data, samples=500):
+    """Mean reconstruction error of real validation samples vs uniform-noise inputs of the same shape."""
+    from engine.modes import anomaly_scores
+    x_val = data.x_val[:samples]
+    noise = np.random.default_rng(0).uniform(0.0, 1.0, x_val.shape).astype(np.float32)
+    return {"digit_score": float(anomaly_scores(model, x_val).mean()),
+            "noise_score": float(anomaly_scores(model, noise).mean())}
+
+
+def _nearest_real_distance(model, data, real=1000):
+    """Mean over generated samples of the distance to the closest real training sample."""
+    from engine.modes import generated_samples
+    fake = generated_samples(model).reshape(-1, data.x_train[0].size).astype(np.float64)
+    reference = data.x_train[:real].reshape(-1, fake.shape[1]).astype(np.float64)
+    squared = (fake ** 2).sum(1)[:, None] + (reference ** 2).sum(1)[None, :] - 2 * fake @ reference.T
+    return {"mean": float(np.sqrt(np.maximum(squared.min(axis=1), 0.0)).mean())}
+
+
+@measure("nearest_real_distance_start")
+def nearest_real_distance_start(model, spec, data):
+    return _nearest_real_distance(model, data)
+
+
+@measure("nearest_real_distance")
+def nearest_real_distance(model, spec, data):
+    return _nearest_real_distance(model, data)

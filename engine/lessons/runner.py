@@ -22,6 +22,7 @@ from engine.lessons.checks import check_all
 from engine.lessons.datasets import load_lesson_data
 from engine.lessons.measures import MEASURES
 from engine.metrics import evaluate
+from engine.modes import transfer_weights
 
 TRAIN_EVAL_LIMIT = 2000  # samples of the training set scored at each evaluation
 VAL_EVAL_LIMIT = 4000    # and of the validation set (names have 12,000 windows: time, not insight)
@@ -37,7 +38,7 @@ def merge(base, changes):
     return out
 
 
-RUN_OVERRIDES = ("steps", "early_stopping", "target", "stop_at_target")  # a run may set its own
+RUN_OVERRIDES = ("steps", "early_stopping", "target", "stop_at_target", "transfer")  # a run may set its own
 
 
 def run_specs(preset: dict) -> list[tuple[str, dict, dict, dict]]:
@@ -73,11 +74,33 @@ def _reached(target, metrics) -> bool:
     return value >= target["at_least"] if "at_least" in target else value <= target["at_most"]
 
 
-def train_run(spec: dict, data, lesson: dict, steps: int, progress=None) -> dict:
+def pretrained_model(lesson: dict, cache: dict):
+    """The lesson's ``pretrain`` network ({"spec", "dataset", "steps"}), trained once per preset."""
+    if "model" not in cache:
+        source = lesson["pretrain"]
+        cache["model"] = build_model(source["spec"])
+        cache["result"] = train_run(source["spec"], load_lesson_data(source["dataset"]),
+                                    {"eval_every": source["steps"]}, source["steps"], model=cache["model"])
+    return cache["model"]
+
+
+def prepare_model(spec: dict, lesson: dict, cache: dict):
+    """The run's model; a run with ``transfer`` ({"layers": [ids]}) starts from the pretrained
+    network's layers of those ids (frozen if the spec marks them ``"trainable": false``)."""
+    model = build_model(spec)
+    if lesson.get("transfer"):
+        report = transfer_weights(pretrained_model(lesson, cache), model, lesson["transfer"]["layers"])
+        if report["skipped"]:
+            raise ValueError(f"transfer could not copy {report['skipped']}")
+    return model
+
+
+def train_run(spec: dict, data, lesson: dict, steps: int, progress=None, model=None) -> dict:
     """Train one spec on one data set, evaluating every ``eval_every`` steps."""
     started, cpu_started = time.perf_counter(), time.process_time()
-    model = build_model(spec)
+    model = build_model(spec) if model is None else model
     trainer = Trainer(model, spec)
+    frozen = frozen_snapshot(model, spec)
     measures = lesson.get("measures", [])
     result = {"measures_at_start": {m: MEASURES[m](model, spec, data) for m in measures if m.endswith("_start")}}
     every = max(1, min(lesson.get("eval_every", 100), steps))
@@ -119,13 +142,25 @@ def train_run(spec: dict, data, lesson: dict, steps: int, progress=None) -> dict
         "best": {"step": best.step, **(best.metrics or {})},
         "last_trained": {k: v for k, v in history[-1].items() if k != "step"},
         "batch_loss_noise": _noise(losses),
-        "history": history, "params": int(model.flat_params.size),
+        "history": history, "params": int(model.num_params),
     })
     if diverged is None:
         result.update({m: MEASURES[m](model, spec, data) for m in measures if not m.endswith("_start")})
+    if frozen:
+        params = model.params()
+        result["frozen_unchanged"] = {layer_id: all(np.array_equal(params[name], value) for name, value in saved.items())
+                                      for layer_id, saved in frozen.items()}
     result["seconds"] = round(time.perf_counter() - started, 3)
     result["cpu_seconds"] = round(time.process_time() - cpu_started, 3)  # what a quiet machine would take
     return result
+
+
+def frozen_snapshot(model, spec) -> dict:
+    """{layer id: copies of its parameters} for the layers the spec freezes (trainable: false)."""
+    frozen = [layer["id"] for layer in spec.get("layers", []) if layer.get("trainable") is False]
+    params = model.params() if frozen else {}
+    return {layer_id: {name: value.copy() for name, value in params.items() if name.split(".", 1)[0] == layer_id}
+            for layer_id in frozen}
 
 
 def _noise(losses, window=100):
@@ -140,15 +175,18 @@ def run_preset(preset, steps: int | None = None, progress=None) -> dict:
     from engine.presets import PRESETS
     preset = PRESETS[preset] if isinstance(preset, str) else preset
     started, cpu_started = time.perf_counter(), time.process_time()
-    runs = {}
+    runs, pretrained = {}, {}
     specs = run_specs(preset)
     for index, (label, spec, dataset, lesson) in enumerate(specs):
         data = load_lesson_data(dataset)
         total = steps or lesson["steps"]
         report = None if progress is None else (
             lambda done, all_, label=label, index=index: progress(done, all_, f"{label} ({index + 1}/{len(specs)})"))
-        runs[label] = train_run(spec, data, lesson, total, report)
+        model = prepare_model(spec, lesson, pretrained)
+        runs[label] = train_run(spec, data, lesson, total, report, model=model)
     result = {"name": preset["name"], "topics": preset["topics"], "runs": runs}
+    if "result" in pretrained:
+        result["pretrain"] = pretrained["result"]
     result["checks"] = check_all(preset.get("checks", []), result)
     result["passed"] = all(check["passed"] for check in result["checks"])
     result["seconds"] = round(time.perf_counter() - started, 3)
@@ -158,6 +196,10 @@ def run_preset(preset, steps: int | None = None, progress=None) -> dict:
 
 def summary(result: dict) -> dict:
     """The result without per-evaluation history: what `layerlab train --json` prints."""
-    runs = {label: {k: v for k, v in run.items() if k != "history"} for label, run in result["runs"].items()}
-    return {**result, "runs": runs}
+    def brief(run):
+        return {k: v for k, v in run.items() if k != "history"}
+    out = {**result, "runs": {label: brief(run) for label, run in result["runs"].items()}}
+    if "pretrain" in result:
+        out["pretrain"] = brief(result["pretrain"])
+    return out
 

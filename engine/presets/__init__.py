@@ -8,6 +8,6 @@
 from engine.presets.registry import PRESETS, catalog
 
 # Importing the topic modules registers their presets, in curriculum order.
-from engine.presets import neurons, training, regularization, images, sequences  # noqa: E402,F401
+from engine.presets import neurons, training, regularization, images, sequences, generative, data_lessons  # noqa: E402,F401,I001
 
 __all__ = ["PRESETS", "catalog"]

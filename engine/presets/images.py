@@ -39,7 +39,7 @@ add(name="mnist_cnn", topics=[12, 4], title="A convolutional network: filters an
                 "shifts stop mattering, and the second layer combines edges into parts of digits. About 5,000 "
                 "weights do better than the MLP's 110,000.",
     try_this="Open a conv1 filter and its feature map for a drawn digit; then shift your drawing and compare.",
-    views=["metrics", "weights", "activations", "confusion", "predictions"],
+    views=["metrics", "conv_filters", "feature_maps", "confusion", "predictions"],
     spec=CNN, dataset=MNIST_IMAGES, steps=600, eval_every=200,
     checks=[{"that": "runs.main.final.val_accuracy", "op": ">=", "than": 0.95,
              "why": "the CNN reads 95% of unseen digits correctly after 600 steps"},
@@ -52,7 +52,7 @@ add(name="fashion_mnist_cnn", topics=[12], title="Fashion-MNIST: clothes are har
     explanation="The same CNN on 28x28 photos of clothes. Shirts, pullovers and coats share outlines, so the "
                 "confusion matrix shows where texture and detail matter; accuracy ends well below the digits'.",
     try_this="Look at the confusion matrix: which classes does it mix up, and why?",
-    views=["metrics", "confusion", "activations", "weights"],
+    views=["metrics", "confusion", "feature_maps", "conv_filters"],
     spec=CNN, dataset={"name": "fashion_mnist", "options": {"samples": 10000, "seed": 0}},
     steps=600, eval_every=200,
     checks=[{"that": "runs.main.final.val_accuracy", "op": ">=", "than": 0.75,
@@ -71,7 +71,7 @@ add(name="vision_transformer", topics=[14], title="A small vision transformer",
                 "note of where it sits. Self-attention lets every patch look at every other patch and decide "
                 "which ones matter, with no built-in idea of neighbourhood: it has to learn that from data.",
     try_this="Compare its accuracy and step count with the CNN on the same digits.",
-    views=["metrics", "activations", "confusion"],
+    views=["metrics", "sequence_state", "confusion"],
     spec={**CNN, "layers": VIT_LAYERS, "optimizer": {"type": "adam", "lr": 0.003}},
     dataset=MNIST_IMAGES, steps=800, eval_every=200,
     checks=[{"that": "runs.main.final.val_accuracy", "op": ">=", "than": 0.85,
@@ -83,7 +83,7 @@ add(name="saliency_digits", topics=[18], title="Saliency: which pixels made the 
                 "the network relied on. A check that it is not decoration: blank the 10% most salient pixels "
                 "and accuracy falls far more than when blanking 10% at random.",
     try_this="Draw a 7 and a 1: which strokes does the network look at to tell them apart?",
-    views=["predictions", "metrics"],
+    views=["saliency", "predictions", "metrics"],
     spec=MLP, dataset=MNIST_FLAT, steps=800, eval_every=400, measures=["saliency_deletion"],
     checks=[{"that": "runs.main.saliency_deletion.accuracy_without_salient", "op": "<",
              "than": {"path": "runs.main.saliency_deletion.accuracy_without_random", "times": 0.5},
@@ -95,7 +95,7 @@ add(name="tabular_feature_importance", topics=[18], title="What mattered in a di
                 "costs more accuracy than removing the bottom one; but the network is still a black box: the "
                 "ranking says where it looks, not why.",
     try_this="Compare the top features with the weights of the first layer: do they agree?",
-    views=["metrics", "weights", "predictions"],
+    views=["metrics", "saliency", "weights", "predictions"],
     spec=dense_spec(30, [16], "relu", optimizer={"type": "adam", "lr": 0.01}, batch_size=32),
     dataset={"name": "breast_cancer", "options": {"seed": 0}}, steps=600, eval_every=100,
     measures=["feature_importance"],

@@ -2,12 +2,12 @@
 
 A preset is a dict:
   name, topics (curriculum numbers), title, explanation (what to watch and why), try_this,
-  views (server view names that matter: metrics, neuron_grid, weights, gradients, activations,
-  weight_histograms, confusion, predictions), spec (the network, DESIGN.md section 2),
+  views (server view names that matter, VIEW_NAMES), spec (the network, DESIGN.md section 2),
   dataset ({"name", "options"} plus lesson-only "train_limit" / "keep_fraction", see
   engine/lessons/datasets.py), steps (the run length the check needs), eval_every,
-  optional runs ([{"label", "changes" (merged into spec), "dataset" (merged into dataset)}] for
-  comparisons sharing network, data and seed), target ({"metric", "at_least"|"at_most"}: when
+  optional runs ([{"label", "changes" (merged into spec), "dataset" (merged into dataset),
+  "transfer": {"layers": [ids]} (start from the ``pretrain`` network's layers)}] for comparisons
+  sharing network, data and seed), pretrain ({"spec", "dataset", "steps"}: trained first, once), target ({"metric", "at_least"|"at_most"}: when
   it is first met gives steps_to_target), stop_at_target, early_stopping (BestCheckpoint fields),
   measures (engine/lessons/measures.py), checks (engine/lessons/checks.py: what the runner proves)
   and challenge ({"text", "conditions": [{"metric", "op", "value"}]}: live metrics and
@@ -15,13 +15,15 @@ A preset is a dict:
 
     >>> from engine.presets import PRESETS
     >>> PRESETS["xor_hidden_layer"]["topics"]
-    [3]
+    [3, 1]
 """
 
 REQUIRED = ("name", "topics", "title", "explanation", "try_this", "views", "spec", "dataset", "steps", "checks")
-OPTIONAL = ("runs", "target", "stop_at_target", "early_stopping", "measures", "eval_every", "challenge", "notes")
+OPTIONAL = ("runs", "target", "stop_at_target", "early_stopping", "measures", "eval_every", "challenge", "notes",
+            "pretrain")
 VIEW_NAMES = ("metrics", "neuron_grid", "weights", "gradients", "activations", "weight_histograms",
-              "confusion", "predictions")
+              "confusion", "predictions", "conv_filters", "feature_maps", "sequence_state", "saliency",
+              "generated_samples", "reconstructions")  # the server's view names (tests/lessons checks)
 
 PRESETS: dict[str, dict] = {}
 

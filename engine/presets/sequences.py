@@ -23,7 +23,7 @@ add(name="rnn_vs_lstm_memory", topics=[13], title="Memory: a plain RNN forgets, 
                 "(error 0.167). LSTM and GRU gates can leave a memory untouched, so the first mark (and its "
                 "gradient) survives the wait.",
     try_this="Shorten the sequence to 5 steps: now the plain RNN learns too. Then lengthen it to 60.",
-    views=["metrics", "activations", "gradients"],
+    views=["metrics", "sequence_state", "gradients"],
     spec=recurrent_spec("lstm", hidden=16, head=1, loss="mse", shape=(30, 2)), dataset=ADDING,
     runs=[{"label": "rnn", "changes": {"layers": recurrent_spec("rnn", hidden=16, head=1)["layers"]}},
           {"label": "lstm"},
@@ -52,7 +52,7 @@ add(name="lstm_sentiment", topics=[13], title="Sentiment of short reviews with a
                 "its final memory decides: positive or negative. With 2,400 short reviews it learns words like "
                 "'great' and 'waste', and a little about 'not'.",
     try_this="Type your own review into the prediction box, then try a negation like 'not good'.",
-    views=["metrics", "predictions", "activations"],
+    views=["metrics", "predictions", "sequence_state"],
     spec={"input": {"shape": [32]}, "loss": "binary_cross_entropy", "optimizer": {"type": "adam", "lr": 0.005},
           "batch_size": 32, "seed": 0,
           "layers": [{"id": "words", "type": "embedding", "num_embeddings": 2000, "embedding_dim": 16},
@@ -91,7 +91,7 @@ add(name="transformer_attention", topics=[14], title="Self-attention finds the s
                 "attention compares the cue with every step at once and copies from the one that matters. In "
                 "the attention map the cue's row lights up at the first position once it has learned.",
     try_this="Open the attention map of block1 and watch the last row change while it trains.",
-    views=["metrics", "activations"],
+    views=["metrics", "sequence_state"],
     spec={"input": {"shape": [20, 10]}, "loss": "cross_entropy", "optimizer": {"type": "adam", "lr": 0.003},
           "batch_size": 32, "seed": 0, "layers": TRANSFORMER_LAYERS},
     dataset=COPY, steps=300, eval_every=50, measures=["attention_to_first_step"],
