@@ -7,7 +7,7 @@ Shapes (float32 or float64, C-contiguous):
     bias      (O,)                  a zero-length array when the layer has no bias
     y         (N, O, OH*OW)         conv2d output viewed 3-D (still NCHW in memory)
     cols      (K, C*KH*KW, OH*OW)   receptive fields as columns, of every sample (K = N) or one (K = 1)
-    scratch   (2, C*KH*KW, O)       conv2d_bwd's weight-gradient buffers (transposed)
+    scratch   (2, C*KH*KW, O)       weight-gradient buffers, transposed (conv2d_transpose: (2, O*KH*KW, C))
     geometry  int64 (10,)           kh, kw, stride_h, stride_w, pad_top, pad_left,
                                     dil_h, dil_w, out_h, out_w   (see ``GEOMETRY_FIELDS``)
 
@@ -249,12 +249,15 @@ def conv2d_transpose_fwd(x, weight_t, bias, geometry, cols, y):
 @njit
 def conv2d_transpose_bwd(x, weight_t, grad_y, geometry, cols, scratch, grad_x, grad_weight, grad_bias,
                          need_grad_x):
-    """grad_y (N, O, OH, OW) -> grad_weight (C, O*KH*KW), grad_bias (O,), grad_x (N, C, H*W)."""
-    grad_weight[:] = 0.0
+    """grad_y (N, O, OH, OW) -> grad_weight (C, O*KH*KW), grad_bias (O,), grad_x (N, C, H*W);
+    scratch (2, O*KH*KW, C)."""
+    part, total = scratch[0], scratch[1]  # (O*KH*KW, C) each: the faster GEMM shape, as in conv2d_bwd
+    total[:] = 0.0
     for n in range(x.shape[0]):
         im2col(grad_y[n], geometry, cols)
-        np.dot(x[n], cols.T, scratch)
-        _accumulate(grad_weight, scratch)
+        np.dot(cols, x[n].T, part)
+        _accumulate(total, part)
         if need_grad_x:
             np.dot(weight_t, cols, grad_x[n])
+    grad_weight[:] = total.T
     _sum_bias_grad(grad_y.reshape(grad_y.shape[0], grad_y.shape[1], -1), grad_bias)

@@ -214,7 +214,7 @@ class Conv2dTranspose(ConvLayer):
         weight = self.params["weight"].reshape(in_channels, -1)
         grad_x = self.workspace("grad_x", self._x3.shape)
         cols = self.workspace("cols", (self.patch_size, self._x3.shape[2]))
-        scratch = self.workspace("grad_weight_part", weight.shape)
+        scratch = self.workspace("grad_weight_parts", (2, weight.shape[1], weight.shape[0]))
         conv2d_transpose_bwd(self._x3, weight, grad_z, self.geometry, cols, scratch, grad_x,
                              self.grads["weight"].reshape(in_channels, -1), self._bias(self.grads),
                              self.needs_input_grad[0])

@@ -116,7 +116,8 @@ def test_conv2d_transpose_matches_reference_and_finite_differences(case, rng):
     w2 = weight.reshape(c, -1)
     gx, gw, gb = np.empty((n, c, x[0, 0].size)), np.empty_like(w2), np.empty_like(bias)
     cols = np.empty((w2.shape[1], x[0, 0].size))
-    conv2d_transpose_bwd(x.reshape(n, c, -1), w2, grad_y, geometry, cols, np.empty_like(w2), gx, gw, gb, True)
+    scratch = np.empty((2, w2.shape[1], c))
+    conv2d_transpose_bwd(x.reshape(n, c, -1), w2, grad_y, geometry, cols, scratch, gx, gw, gb, True)
     objective = lambda: float(np.sum(transpose_forward(x, weight, bias, geometry, out_size) * grad_y))  # noqa: E731
     for analytic, tensor in ((gx.reshape(x.shape), x), (gw.reshape(weight.shape), weight), (gb, bias)):
         np.testing.assert_allclose(analytic, reference.numeric_gradient(objective, tensor), rtol=1e-6, atol=1e-8)
