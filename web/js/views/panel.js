@@ -175,7 +175,7 @@ export function createViewsPanel(root, handlers) {
       digitCard.show(digits);
       confusionCard.show(isClassifier());
       galleryCard.show(isClassifier() && Boolean(next.imageShape));
-      const inspectable = Boolean(next.imageShape) || next.inputShape.length >= 2;
+      const inspectable = (Boolean(next.imageShape) || next.inputShape.length >= 2) && next.mode !== 'gan';
       insideCard.show(inspectable);
       inside.clearWeights();
       metrics.setClassifier(isClassifier());
