@@ -89,7 +89,8 @@ def cmd_data(args) -> int:
 def add_train(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--preset", required=True, help="lesson name (see /api/catalog presets)")
     parser.add_argument("--steps", type=int, default=None, help="steps per run (default: the lesson's)")
-    parser.add_argument("--json", action="store_true", help="print the whole result as JSON on stdout")
+    parser.add_argument("--json", action="store_true",
+                        help="print the whole result (checks, measures, times) instead of the final metrics")
 
 
 def cmd_train(args) -> int:
@@ -102,13 +103,12 @@ def cmd_train(args) -> int:
     progress = Progress(f"training {args.preset}")
     result = summary(run_preset(args.preset, steps=args.steps, progress=progress))
     progress.finish()
-    if args.json:
-        sys.stdout.write(json.dumps(result, indent=2) + "\n")
-    else:
-        for label, run in result["runs"].items():
-            sys.stdout.write(f"{label}: {json.dumps(run['final'])}\n")
-        for check in result["checks"]:
-            sys.stdout.write(f"{'ok  ' if check['passed'] else 'FAIL'} {check['why']} ({check['value']})\n")
+    for check in result["checks"]:  # for people, on stderr; stdout stays one JSON document
+        sys.stderr.write(f"{'ok  ' if check['passed'] else 'FAIL'} {check['why']} ({check['value']})\n")
+    if not args.json:  # final metrics only
+        result = {"name": result["name"], "passed": result["passed"],
+                  "runs": {label: run["final"] for label, run in result["runs"].items()}}
+    sys.stdout.write(json.dumps(result, indent=2) + "\n")
     return 0 if result["passed"] else 1
 
 

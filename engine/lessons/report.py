@@ -1,0 +1,54 @@
+"""Run every lesson preset and print the docs/lessons.md table (markdown) on stdout.
+
+    python -m engine.lessons.report [NAME ...]     # progress on stderr
+
+Columns: preset, topics, what it claims (each check's "why"), the measured values, pass/fail,
+wall-clock and CPU seconds on this machine (CPU seconds are what a quiet machine would take).
+"""
+
+import sys
+import time
+
+from engine.lessons.runner import run_preset
+from engine.presets import PRESETS
+
+
+def _number(value):
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return "never" if value is None else str(value)
+
+
+def row(result: dict) -> str:
+    preset = PRESETS[result["name"]]
+    claims = "<br>".join(check["why"] for check in result["checks"])
+    measured = "<br>".join(f"{_number(check['value'])} {check['op']} {_number(check['reference'])}"
+                           for check in result["checks"])
+    status = "pass" if result["passed"] else "**FAIL**"
+    topics = ", ".join(str(t) for t in preset["topics"])
+    return (f"| `{result['name']}` | {topics} | {preset['title']} | {claims} | {measured} | {status} "
+            f"| {result['seconds']:.1f} | {result['cpu_seconds']:.1f} |")
+
+
+HEADER = ("| preset | topics | title | claims (checked) | measured (value op reference) | result | wall s | CPU s |\n"
+          "|---|---|---|---|---|---|---|---|")
+
+
+def main(names: list[str]) -> int:
+    started = time.perf_counter()
+    rows, cpu, failed = [], 0.0, 0
+    for name in names or list(PRESETS):
+        sys.stderr.write(f"running {name} ...\n")
+        result = run_preset(name)
+        rows.append(row(result))
+        cpu += result["cpu_seconds"]
+        failed += not result["passed"]
+    print(HEADER)
+    print("\n".join(rows))
+    print(f"\n{len(rows)} presets, {len(rows) - failed} passed; total {time.perf_counter() - started:.0f} s wall, "
+          f"{cpu:.0f} s CPU.")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
