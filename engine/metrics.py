@@ -43,9 +43,11 @@ def evaluate(model, spec=None, x=None, y=None, chunk: int = EVAL_CHUNK) -> dict:
             continue
         loss_sum += model.loss(xb, yb) * rows  # every loss is a mean over rows times a constant
         if model.loss_code == LOSS_CROSS_ENTROPY:
-            out = model.run(xb)[model.output_id].reshape(rows, -1)
-            correct += int(np.sum(np.argmax(out, axis=1) == np.asarray(yb).reshape(-1)))
-            counted += rows
+            # (N, C) or per time step (N, T, C) with (N, T) labels: every labelled row counts
+            out = model.run(xb)[model.output_id]
+            labels = np.asarray(yb).reshape(-1)
+            correct += int(np.sum(np.argmax(out.reshape(-1, out.shape[-1]), axis=1) == labels))
+            counted += labels.size
         elif model.loss_code == LOSS_BINARY_CROSS_ENTROPY:
             logits = model._loss_input(model.run(xb))
             target = np.asarray(yb, np.float32).reshape(logits.shape)
