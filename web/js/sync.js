@@ -39,6 +39,8 @@ export function createSync({store, catalog, live, bus, configureViews}) {
   let buildAfterLoad = false;
   /** between a new data set and the network built for it the old network meets the new data */
   let switching = false;
+  /** @type {ReturnType<typeof setTimeout> | undefined} ends `switching` a moment after the build */
+  let switchTimer;
 
   /** @param {boolean} sendBuild */
   async function validateNow(sendBuild) {
@@ -90,6 +92,7 @@ export function createSync({store, catalog, live, bus, configureViews}) {
     const state = store.get();
     buildAfterLoad = true;
     switching = true;
+    clearTimeout(switchTimer);  // a timer of the previous data set must not end this switch
     live.send(dataset(state.dataset, state.data));
     bus.emit('dataset-chosen', state);
   }
@@ -107,7 +110,11 @@ export function createSync({store, catalog, live, bus, configureViews}) {
   });
 
   // Frames computed for the old network can still be on their way: allow them a moment.
-  bus.on('built', () => { if (!buildAfterLoad) setTimeout(() => { if (!buildAfterLoad) switching = false; }, 1000); });
+  bus.on('built', () => {
+    if (buildAfterLoad) return;
+    clearTimeout(switchTimer);
+    switchTimer = setTimeout(() => { if (!buildAfterLoad) switching = false; }, 1000);
+  });
   bus.on('dataset_loaded', (message) => {
     loaded = {name: message.name, info: message.info ?? {}};
     clearTimeout(timer);  // an edit waiting to be checked is checked now, with the loaded shape
