@@ -334,3 +334,13 @@ def test_evaluation_reports_the_game_on_real_data_without_changing_it(rng):
     assert scores["loss"] == pytest.approx(expected, rel=1e-6)
     for name, value in gan.state_dict().items():
         np.testing.assert_array_equal(value, before[name])
+
+
+def test_two_dimensional_gans_show_the_discriminator_over_the_plane_and_uniform_latents():
+    spec = {**gan_spec(latent=2, sample=2), "latent": "uniform"}
+    gan = build_model(spec)
+    assert gan.fixed_latent.min() >= -1.0 and gan.fixed_latent.max() <= 1.0
+    from engine.probes import neuron_grid
+
+    verdicts = neuron_grid(gan.discriminator, n=5)  # every D neuron over the data plane
+    assert verdicts.shape == (8 + 1, 5, 5)
