@@ -39,33 +39,44 @@ async def live_session(websocket: WebSocket) -> None:
         await websocket.close(code=POLICY_VIOLATION)
         return
     sender = Sender(websocket, settings.send_timeout_seconds, settings.must_deliver_queue)
-    sending = asyncio.create_task(_send_until_done(sender, websocket))
     sender.deliver(hello_message(session.token))
     session.attach(sender, greet=False)
     connection = Connection(websocket, sender, session, manager, settings)
+    reading = asyncio.create_task(connection.read_messages())
+    sending = asyncio.create_task(_send_all(sender))
     try:
-        await connection.read_messages()
+        await asyncio.wait([reading, sending], return_when=asyncio.FIRST_COMPLETED)
     finally:
+        # Whichever ended first (the client left, or it stopped reading), the session lets go of
+        # this socket at once: it keeps training, detached, for the tab to resume.
         connection.session.detach(sender)
         sender.close()
+        reading.cancel()
         sending.cancel()
+    slow = sending.result() if sending.done() and not sending.cancelled() else None
+    if slow is not None:
+        log.info("closing a slow client: %s", slow)
+        await _close(websocket, TRY_AGAIN_LATER)
 
 
-async def _send_until_done(sender: Sender, websocket: WebSocket) -> None:
+async def _send_all(sender: Sender) -> SlowClient | None:
+    """The send task: returns why it gave up on a slow client, or None when the socket went away."""
     try:
         await sender.run()
-    except SlowClient as reason:
-        log.info("closing a slow client: %s", reason)
-        await _close(websocket, TRY_AGAIN_LATER)
+    except SlowClient as slow:
+        return slow
     except (WebSocketDisconnect, RuntimeError, OSError):
-        pass  # the socket went away under us; the reader notices too
+        pass
+    return None
 
 
 async def _close(websocket: WebSocket, code: int) -> None:
+    """Closes, but never waits long: a client that stopped reading cannot take a close frame
+    either (the transport is paused); uvicorn's ping timeout then drops the connection."""
     if websocket.application_state == WebSocketState.CONNECTED:
         try:
-            await websocket.close(code=code)
-        except (RuntimeError, OSError):
+            await asyncio.wait_for(websocket.close(code=code), 1.0)
+        except (RuntimeError, OSError, asyncio.TimeoutError):
             pass
 
 

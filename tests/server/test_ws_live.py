@@ -2,6 +2,7 @@
 import asyncio
 import json
 
+import httpx
 import numpy as np
 import pytest
 import websockets
@@ -147,4 +148,12 @@ def test_a_client_that_never_reads_does_not_slow_another(live_server):
             assert np.percentile(latencies, 99) < 0.5
             losses = frame_losses(reader.frames)  # nothing lost while the other tab stalls
             assert len(losses) == reader.frames[-1]["step"]
+            # the stalled socket is closed once a send has waited the send timeout (2 s here);
+            # its session stays, detached, for the tab to resume
+            for _ in range(100):
+                counts = httpx.get(f"{live_server.http}/api/health").json()["sessions"]
+                if counts["attached"] == 1:
+                    break
+                await asyncio.sleep(0.1)
+            assert counts["attached"] == 1 and counts["total"] >= 2
     run(scenario())
