@@ -123,7 +123,10 @@ async function start() {
     views.onReset();  // a new network starts a new run: its curves start empty
     views.setTotalParams(message.total_params ?? null);
   });
-  bus.on('dataset-chosen', () => player.setReady(false));
+  bus.on('dataset-chosen', () => {
+    player.setReady(false);
+    views.clearComparison();
+  });
   bus.on('network-pending', () => player.setReady(false));
   byId('undo').addEventListener('click', edits.undo);
   byId('redo').addEventListener('click', edits.redo);

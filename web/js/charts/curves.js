@@ -29,6 +29,7 @@ const SERIES_COLORS = [CLASS_COLORS[1], CLASS_COLORS[0], CLASS_COLORS[2], CLASS_
  * @property {(step: number, values: (number | null)[]) => void} append
  * @property {(steps: number[], columns: (number | null)[][]) => void} setAll  replaces the history
  * @property {(keepGhost?: boolean) => void} reset  keepGhost: the run ending now stays as the grey "previous run" 
+ * @property {() => void} clearGhost  forget the previous run (another lesson or data set is not comparable)
  * @property {(log: boolean) => void} setLog
  * @property {() => number | null} lastValue  last finite value of the first series
  */
@@ -154,6 +155,14 @@ export function createCurves(container, options) {
       columns = names.map(() => []);
       stride = 1;
       restoreGhost(ghost);
+      scheduleRedraw();
+    },
+    clearGhost() {
+      if (ghostIndex < 0) return;
+      const keep = steps.map((_, i) => columns.some((column, c) => c !== ghostIndex && column[i] != null));
+      steps = steps.filter((_, i) => keep[i]);
+      columns = columns.map((column, c) => (c === ghostIndex ? [] : column).filter((_, i) => c === ghostIndex || keep[i]));
+      columns[ghostIndex] = steps.map(() => null);
       scheduleRedraw();
     },
     setLog(value) {

@@ -19,6 +19,7 @@ import {el} from '../builder/fields.js';
  * @property {(history: any) => void} onHistory
  * @property {() => void} reset
  * @property {(classifier: boolean) => void} setClassifier
+ * @property {() => void} clearComparison
  */
 
 /**
@@ -56,6 +57,7 @@ export function createMetricsView(parent) {
   const loss = createCurves(lossBox, {label: 'loss', series: ['train', 'validation'], height: 170, ghost: 'previous run'});
   const accuracy = createCurves(accuracyBox, {label: 'accuracy', series: ['train', 'validation'], height: 170});
   logToggle.addEventListener('change', () => loss.setLog(logToggle.checked));
+  let comparable = true;
 
   return {
     onFrame(frame) {
@@ -86,8 +88,13 @@ export function createMetricsView(parent) {
     reset() {
       if (loss.lastValue() != null) waiting.dataset.seenRun = 'yes';
       waiting.hidden = waiting.dataset.seenRun === 'yes';  // after a first run the grey curve explains itself
-      loss.reset(true);  // the run that ends stays in grey, to compare the next one against
+      loss.reset(comparable);  // the run that ends stays in grey, to compare the next one against
+      comparable = true;
       accuracy.reset();
+    },
+    clearComparison() {
+      loss.clearGhost();
+      comparable = false;  // the run about to end belongs to other data or another lesson
     },
     setClassifier(classifier) {
       accuracyBox.hidden = !classifier;

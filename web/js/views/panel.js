@@ -196,6 +196,7 @@ export function createViewsPanel(root, handlers) {
     /** @param {any} preset  a lesson: its card opens and the views it is about are outlined */
     showLesson(preset) {
       lesson.show(preset);
+      metrics.clearComparison();
       for (const cards of Object.values(cardsOfView)) for (const c of cards) c.element.classList.remove('highlight');
       for (const name of preset.views ?? []) for (const c of cardsOfView[name] ?? []) c.element.classList.add('highlight');
     },
@@ -236,6 +237,8 @@ export function createViewsPanel(root, handlers) {
     },
     /** @param {any} history */
     onHistory(history) { metrics.onHistory(history); },
+    /** Another data set: the last run is no longer a fair comparison. */
+    clearComparison() { metrics.clearComparison(); },
     onReset() {
       metrics.reset();
       flow.reset();
