@@ -42,7 +42,7 @@ class LiveServer:
 
 def start_server(env_overrides: dict | None = None) -> LiveServer:
     port = free_port()
-    env = {**os.environ, "LAYERLAB_RESUME_GRACE_SECONDS": "30", "LAYERLAB_SEND_TIMEOUT_SECONDS": "2",
+    env = {**os.environ, "LAYERLAB_RESUME_GRACE_SECONDS": "5", "LAYERLAB_SEND_TIMEOUT_SECONDS": "2",
            **(env_overrides or {})}
     process = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
