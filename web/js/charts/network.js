@@ -83,7 +83,9 @@ export function createNetworkDiagram(container, onPick) {
     placed = [];
     if (!columns.length) return;
     const top = 22;
-    const gap = width / columns.length;
+    // Room on the left for input names (x₁², sin x₂) when the input neurons carry them.
+    const margin = columns[0]?.nodeLabels?.length ? 34 : 0;
+    const gap = (width - margin) / columns.length;
     // Neurons fill 70% of their slot, so the tiles read as separate squares, not as one bar.
     const slot = (height - top - 6) / Math.max(...columns.map(shown), 1);
     const node = Math.max(8, Math.min(34, slot * 0.7, gap * 0.4));
@@ -91,7 +93,7 @@ export function createNetworkDiagram(container, onPick) {
     const position = (c, i) => {
       const count = Math.max(1, shown(columns[c]));
       const span = (height - top - 6) / count;
-      return {x: gap * (c + 0.5), y: top + span * (i + 0.5)};
+      return {x: margin + gap * (c + 0.5), y: top + span * (i + 0.5)};
     };
     paintEdges(ctx, position, node);
     columns.forEach((column, c) => paintColumn(ctx, column, c, position, node));

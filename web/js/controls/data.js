@@ -49,7 +49,7 @@ function createChipSet(option, chosen, onChange) {
  * @returns {string} 'x₁²'
  */
 export function prettyFeature(name) {
-  return name.replace(/x1/g, 'x₁').replace(/x2/g, 'x₂').replace(/_sq/g, '²').replace(/_x/g, '·x').replace(/sin_/g, 'sin ');
+  return name.replace(/sin_/g, 'sin ').replace(/x1/g, 'x₁').replace(/x2/g, 'x₂').replace(/_sq/g, '²').replace(/_x/g, '·x');
 }
 
 /** Friendlier names for the catalog's data-set groups; unknown groups are shown as they are. */
