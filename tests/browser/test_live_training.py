@@ -66,6 +66,12 @@ def test_spiral_trains_and_the_loss_shown_falls_then_pause_and_step(page, server
     page.wait_for_timeout(400)
     assert status(page)["step"] == paused + 1
     assert int(page.get_attribute("[data-testid=loss-chart]", "data-points")) > 10
+
+    # Clicking a hidden neuron on the diagram shows what it responds to in the boundary view.
+    diagram = page.locator("[data-testid=network-card] canvas").bounding_box()
+    column_width = (diagram["width"] - 34) / 4  # input (with a 34 px margin for its names), h1, h2, out
+    page.mouse.click(diagram["x"] + 34 + column_width * 1.5, diagram["y"] + 22 + (diagram["height"] - 28) / 12 * 0.5)
+    page.wait_for_function("document.querySelector('[data-testid=boundary-card] .hint').textContent.includes('neuron h1')")
     page.console_watch.assert_clean()
 
 
