@@ -93,6 +93,7 @@ export function createCurves(container, options) {
       redrawPending = false;
       plot?.setData(data());
       container.dataset.points = String(steps.length);  // a stable hook for tests and tools
+      if (ghostIndex >= 0) container.classList.toggle('no-ghost', columns[ghostIndex].every((v) => v == null));
     });
   }
 

@@ -61,7 +61,7 @@ export function createMetricsView(parent) {
 
   return {
     onFrame(frame) {
-      if (frame.step > 0 || frame.evals?.length) waiting.hidden = true;
+      if (frame.step > 0) waiting.hidden = true;  // step-0 evaluations alone are not a curve yet
       if (frame.losses) {
         const values = tensorValues(frame.losses);
         if (values.length) {
