@@ -83,6 +83,8 @@ case "$MODE" in
     install_common
     log "type-checking web/ (tsc --checkJs)"
     npm exec --prefix web -- tsc -p web/jsconfig.json
+    log "protocol fixtures on the browser side (node --test)"
+    node --test tests/js/
     log "test suite"
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
