@@ -6,7 +6,6 @@
 """
 import json
 import logging
-import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -23,10 +22,6 @@ log = logging.getLogger("layerlab")
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    # Session threads hold the GIL between their nogil kernels; the event loop gives it up at
-    # every socket write and waits up to the switch interval (5 ms) to get it back, once per
-    # frame per client. A shorter interval keeps 60 clients' frames flowing.
-    sys.setswitchinterval(settings.gil_switch_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -51,7 +51,6 @@ class Settings(BaseSettings):
     # CPU (in cores) that the training of all running sessions may use together; the rest keeps
     # frames flowing. Each running session gets training_cores / running sessions.
     training_cores: float = Field(default_factory=lambda: float(max(1, (os.cpu_count() or 2) - 1)))
-    gil_switch_seconds: float = 0.0005      # see server.app.create_app
     chunk_seconds: float = 0.008          # training work between two looks at pause/cancel flags
     eval_samples: int = 2000              # cap on samples used for train/validation metrics
     evals_per_second: float = 4.0         # validation metrics are a forward pass over eval_samples

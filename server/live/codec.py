@@ -30,16 +30,16 @@ def encode_tensor(values, dtype: str = "float32", per_slice: bool = False) -> di
 
 def _quantize(array: np.ndarray, per_slice: bool) -> dict:
     rows = array.reshape(array.shape[0], -1) if per_slice and array.ndim > 0 else array.reshape(1, -1)
-    finite = bool(np.isfinite(rows).all())
-    if not finite:  # a NaN or inf would poison the range: draw it at the range's low end
-        rows = np.where(np.isfinite(rows), rows, np.nan)
-    low, high = _ranges(rows, finite)
+    low, high = _ranges(rows)
     scale = np.where(high > low, (high - low) / np.float32(255), np.float32(1)).astype(np.float32)
-    # + 0.5 then truncation = rounding; every level lands in 0..255 (255.5 truncates to 255)
-    levels = (rows - low[:, None]) * (1 / scale)[:, None] + np.float32(0.5)
-    if not finite:
-        levels = np.nan_to_num(levels, nan=0.0)
-    quantized = np.clip(levels, 0, 255, out=levels).astype(np.uint8)
+    # (x - low) / scale + 0.5, truncated: rounding to 0..255 (the top lands on 255.5 -> 255).
+    # In place, a few passes: this runs for every neuron-grid frame of every client.
+    levels = np.subtract(rows, low[:, None], dtype=np.float32)
+    levels *= (1 / scale)[:, None]
+    levels += np.float32(0.5)
+    if not np.isfinite(levels).all():  # a NaN or inf is drawn at the range's low end
+        levels = np.clip(np.nan_to_num(levels, nan=0.0, posinf=0.0, neginf=0.0), 0, 255)
+    quantized = levels.astype(np.uint8)
     tensor = {"dtype": "uint8", "shape": list(array.shape), "data": quantized.tobytes()}
     if per_slice and array.ndim > 0:
         tensor.update(scale=scale.tolist(), offset=low.tolist())
@@ -48,15 +48,18 @@ def _quantize(array: np.ndarray, per_slice: bool) -> dict:
     return tensor
 
 
-def _ranges(rows: np.ndarray, finite: bool):
+def _ranges(rows: np.ndarray):
+    """Per-row (low, high) of the finite values; (0, 0) for a row with none."""
     if rows.shape[1] == 0:
         zeros = np.zeros(rows.shape[0], np.float32)
         return zeros, zeros
-    if finite:
-        return rows.min(axis=1), rows.max(axis=1)
+    low, high = rows.min(axis=1), rows.max(axis=1)
+    if np.isfinite(low).all() and np.isfinite(high).all():  # NaN would have shown in min and max
+        return low, high
+    finite = np.where(np.isfinite(rows), rows, np.nan)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices
-        low, high = np.nanmin(rows, axis=1), np.nanmax(rows, axis=1)
+        low, high = np.nanmin(finite, axis=1), np.nanmax(finite, axis=1)
     return np.nan_to_num(low, nan=0.0).astype(np.float32), np.nan_to_num(high, nan=0.0).astype(np.float32)
 
 

@@ -25,6 +25,7 @@ class SessionManager:
         self.uploads = UploadStore()
         self.budget = CpuBudget(settings.training_cores)
         self._reaper: asyncio.Task | None = None
+        self.loop_lag = 0.0  # how late the event loop woke up last time: is it keeping up?
 
     async def start(self) -> None:
         self._reaper = asyncio.create_task(self._reap_forever())
@@ -59,7 +60,8 @@ class SessionManager:
     def counts(self) -> dict:
         attached = sum(1 for s in self._sessions.values() if s.detached_at is None)
         running = sum(1 for s in self._sessions.values() if s.state == "running")
-        return {"total": len(self._sessions), "attached": attached, "running": running}
+        return {"total": len(self._sessions), "attached": attached, "running": running,
+                "loop_lag_ms": round(1000 * self.loop_lag, 1)}
 
     def reap(self, at: float | None = None) -> int:
         """Closes sessions detached for longer than the grace period; returns how many."""
@@ -76,8 +78,11 @@ class SessionManager:
 
     async def _reap_forever(self) -> None:
         interval = max(0.05, min(1.0, self.settings.resume_grace_seconds / 4))
+        loop = asyncio.get_running_loop()
         while True:
+            woke_at = loop.time() + interval
             await asyncio.sleep(interval)
+            self.loop_lag = loop.time() - woke_at
             closed = self.reap()
             if closed:
                 log.info("closed %d sessions left without a tab", closed)

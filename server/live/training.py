@@ -71,7 +71,7 @@ class TrainingLoop:
         self._eval_cursor = 0
         self._next_frame_at = 0.0
         self._view_computed_at: dict[str, float] = {}
-        self._view_cost: dict[str, float] = {}     # seconds the last computation took
+        self._view_cost: dict[str, float] = {}     # CPU seconds the last computation took
         self._eval_cost = 0.0
         self._last_eval_at = 0.0
         self._last_eval_step = -1
@@ -234,11 +234,11 @@ class TrainingLoop:
         recent = session.history.losses_since(max(0, self._last_eval_step))
         if len(recent):
             record["loss"] = float(np.mean(recent))
-        started, warm = time.perf_counter(), self._last_eval_step >= 0
+        started, warm = time.thread_time(), self._last_eval_step >= 0
         record.update(engine_ops.evaluate(session.model, session.spec, session.data,
                                           self.settings.eval_samples))
         if warm:  # a first evaluation may include compiling: not its cost
-            self._eval_cost = time.perf_counter() - started
+            self._eval_cost = time.thread_time() - started
         session.history.add_eval(record)
         self._last_eval_at, self._last_eval_step = clock, self.step
 
@@ -270,10 +270,10 @@ class TrainingLoop:
             warm = name in self._view_computed_at  # a first call may include compiling: not its cost
             self._view_computed_at[name] = clock
             try:
-                started = time.perf_counter()
+                started = time.thread_time()  # CPU time: being preempted on a busy machine is no cost
                 payload = view.compute(context, self.view_options.get(name, {}))
                 if warm:
-                    self._view_cost[name] = time.perf_counter() - started
+                    self._view_cost[name] = time.thread_time() - started
             except Exception:  # one view's bug must not stop the frames of the others
                 log.exception("view %s failed; dropping it from this subscription", name)
                 self.views.remove(name)
