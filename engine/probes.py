@@ -120,8 +120,12 @@ def tensor_stats(values, bins: int = HISTOGRAM_BINS) -> dict:
         return {"count": int(flat.size), "norm": float("nan"), "mean": float("nan"), "std": float("nan"),
                 "min": float("nan"), "max": float("nan"), "bins": [0] * bins, "edges": [0.0] * (bins + 1)}
     lo, hi = float(finite.min()), float(finite.max())
-    if lo == hi:  # a constant tensor still gets a visible bar
-        lo, hi = lo - 0.5, hi + 0.5
+    if not hi - lo > 1e-9 * max(abs(lo), abs(hi)):
+        # A constant tensor still gets a visible bar; so do huge values too close together for
+        # `bins` distinct float edges (numpy refuses such a range, e.g. after a diverging step).
+        middle = 0.5 * (lo + hi)
+        half = max(0.5, abs(middle) * 1e-6)
+        lo, hi = middle - half, middle + half
     counts, edges = np.histogram(finite, bins=bins, range=(lo, hi))
     return {"count": int(flat.size), "norm": float(np.sqrt(np.dot(finite, finite))), "mean": float(finite.mean()),
             "std": float(finite.std()), "min": float(finite.min()), "max": float(finite.max()),

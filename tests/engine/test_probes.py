@@ -80,3 +80,14 @@ def test_probing_does_not_change_training(rng):
     assert plain.tobytes() == probed.tobytes()
     for name, value in plain_state.items():
         np.testing.assert_array_equal(value, probed_state[name])
+
+
+@pytest.mark.parametrize("values", [
+    [3.0, 3.0, 3.0],                      # constant
+    [1e300, 1e300 * (1 + 1e-15), 1e300],  # nearly equal: no room for 32 distinct float edges
+    [-3e38, 3e38, 0.0],                   # the whole float32 range (a diverging step)
+])
+def test_tensor_stats_histogram_survives_degenerate_ranges(values):
+    stats = tensor_stats(np.array(values, np.float64), bins=32)
+    assert sum(stats["bins"]) == len(values)
+    assert len(stats["edges"]) == 33 and all(np.isfinite(stats["edges"]))
