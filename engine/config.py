@@ -75,6 +75,7 @@ def set_thread_policy(policy: str, threads: int | None = None) -> None:
     blas_threads = n if policy == "blas" else 1
     numba_threads = n if policy == "numba" else 1
     from threadpoolctl import ThreadpoolController  # imported lazily: it scans loaded libraries
+    import scipy.linalg.cython_blas  # noqa: F401  numba's np.dot calls scipy's OpenBLAS: load it so the limit reaches it
 
     if _blas_limiter is not None:
         _blas_limiter.restore_original_limits()

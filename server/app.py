@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI, HTTPException
 from fastapi.staticfiles import StaticFiles
 
+from engine.config import set_thread_policy
 from server.api import catalog, datasets, health, sessions, validate
 from server.live import socket
 from server.live.manager import SessionManager
@@ -25,6 +26,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # Sessions train side by side, one chunk per core; a second BLAS thread inside a chunk
+        # would only fight the other sessions and the frame sender for the same cores.
+        set_thread_policy("single")
         await app.state.sessions.start()
         yield
         await app.state.sessions.stop()

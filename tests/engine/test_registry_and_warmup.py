@@ -50,3 +50,17 @@ def test_thread_policy_never_gives_both_pools_several_threads(policy):
     blas = max((pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"), default=1)
     assert blas == 1 or numba.get_num_threads() == 1
     set_thread_policy("single")
+
+
+def test_single_policy_reaches_the_blas_that_numba_kernels_call():
+    """numba's np.dot calls scipy's OpenBLAS, which a fresh process has not loaded yet."""
+    import subprocess
+    import sys
+
+    script = ("from engine.config import set_thread_policy\n"
+              "set_thread_policy('single')\n"
+              "from threadpoolctl import threadpool_info\n"
+              "pools = [p for p in threadpool_info() if p['user_api'] == 'blas']\n"
+              "print(sorted({p['filepath'].split('/')[-2] for p in pools}), max(p['num_threads'] for p in pools))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert "scipy.libs" in out and out.strip().endswith(" 1")
