@@ -95,8 +95,10 @@ def add_train(parser: argparse.ArgumentParser) -> None:
 
 def cmd_train(args) -> int:
     import json
+    from engine.config import set_thread_policy
     from engine.lessons import run_preset, summary
     from engine.presets import PRESETS
+    set_thread_policy("single")  # as the server trains: BLAS threads on tiny GEMMs only cost time
     if args.preset not in PRESETS:
         sys.stderr.write(f"unknown preset {args.preset!r}; choose from: {', '.join(PRESETS)}\n")
         return 2

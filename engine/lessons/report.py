@@ -9,6 +9,7 @@ wall-clock and CPU seconds on this machine (CPU seconds are what a quiet machine
 import sys
 import time
 
+from engine.config import set_thread_policy
 from engine.lessons.runner import run_preset
 from engine.presets import PRESETS
 
@@ -35,6 +36,7 @@ HEADER = ("| preset | topics | title | claims (checked) | measured (value op ref
 
 
 def main(names: list[str]) -> int:
+    set_thread_policy("single")  # as the server and `layerlab train` run lessons
     started = time.perf_counter()
     rows, cpu, failed = [], 0.0, 0
     for name in names or list(PRESETS):
