@@ -65,3 +65,16 @@ def check_one(check: dict, result: dict) -> dict:
 
 def check_all(checks: list[dict], result: dict) -> list[dict]:
     return [check_one(check, result) for check in checks]
+
+
+def challenge_met(conditions: list[dict], metrics: dict, total_params: int) -> bool:
+    """A lesson challenge as the UI checks it on every frame: all conditions hold at once on the
+    live metrics plus ``total_params`` (web/js/views/lesson.js, challengeMet).
+
+    >>> challenge_met([{"metric": "val_accuracy", "op": ">=", "value": 0.95},
+    ...                {"metric": "total_params", "op": "<=", "value": 50000}], {"val_accuracy": 0.96}, 41000)
+    True
+    """
+    values = {**metrics, "total_params": total_params}
+    return all(isinstance(values.get(c["metric"]), (int, float)) and OPERATORS[c["op"]](values[c["metric"]], c["value"])
+               for c in conditions)

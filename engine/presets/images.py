@@ -17,9 +17,12 @@ add(name="mnist_mlp", topics=[12], title="Handwritten digits with a 784-128-64-1
     spec=MLP, dataset=MNIST_FLAT, steps=1500, eval_every=250,
     checks=[{"that": "runs.main.final.val_accuracy", "op": ">=", "than": 0.94,
              "why": "the MLP reads more than 94% of unseen digits correctly"}],
-    challenge={"text": "Reach 95% validation accuracy with at most 50,000 parameters.",
-               "conditions": [{"metric": "val_accuracy", "op": ">=", "value": 0.95},
-                              {"metric": "total_params", "op": "<=", "value": 50000}]})
+    challenge={"text": "Reach 94% validation accuracy with at most 30,000 parameters.",
+               "conditions": [{"metric": "val_accuracy", "op": ">=", "value": 0.94},
+                              {"metric": "total_params", "op": "<=", "value": 30000}],
+               "solution": {"changes": {"layers": dense_spec(784, [32, 32], "relu", outputs=10,
+                                                             output_activation="linear")["layers"]},
+                            "steps": 3000}})
 
 CNN_LAYERS = [
     {"id": "conv1", "type": "conv2d", "out_channels": 8, "kernel_size": 5, "activation": "relu"},
@@ -46,7 +49,8 @@ add(name="mnist_cnn", topics=[12, 4], title="A convolutional network: filters an
             {"that": "runs.main.params", "op": "<", "than": 10000, "why": "with under 10,000 weights"}],
     challenge={"text": "Reach 97% validation accuracy with at most 10,000 parameters.",
                "conditions": [{"metric": "val_accuracy", "op": ">=", "value": 0.97},
-                              {"metric": "total_params", "op": "<=", "value": 10000}]})
+                              {"metric": "total_params", "op": "<=", "value": 10000}],
+               "solution": {"changes": {}, "steps": 3000}})
 
 add(name="fashion_mnist_cnn", topics=[12], title="Fashion-MNIST: clothes are harder than digits",
     explanation="The same CNN on 28x28 photos of clothes. Shirts, pullovers and coats share outlines, so the "

@@ -79,7 +79,11 @@ add(name="spiral_needs_depth", topics=[3], title="The spiral needs depth",
     steps=4000, eval_every=250,
     checks=[{"that": "runs.deep.best.val_accuracy", "op": ">=", "than": 0.9, "why": "three layers follow the arms"},
             {"that": "runs.shallow.best.val_accuracy", "op": "<=", "than": 0.8,
-             "why": "one small layer cannot"}])
+             "why": "one small layer cannot"}],
+    challenge={"text": "Reach 95% validation accuracy with at most 120 parameters.",
+               "conditions": [{"metric": "val_accuracy", "op": ">=", "value": 0.95},
+                              {"metric": "total_params", "op": "<=", "value": 120}],
+               "solution": {"changes": {"layers": dense_spec(2, [8, 8], "tanh")["layers"]}, "steps": 4000}})
 
 add(name="hierarchical_features_2d", topics=[4], title="Early layers cut, deep layers combine",
     explanation="Look at each neuron's map. Every first-layer neuron can only split the plane with a straight "

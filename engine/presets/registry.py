@@ -11,7 +11,8 @@ A preset is a dict:
   it is first met gives steps_to_target), stop_at_target, early_stopping (BestCheckpoint fields),
   measures (engine/lessons/measures.py), checks (engine/lessons/checks.py: what the runner proves)
   and challenge ({"text", "conditions": [{"metric", "op", "value"}]}: live metrics and
-  "total_params" from the server's `built` message, for the UI to check).
+  "total_params" from the server's `built` message, for the UI to check; "solution": {"changes",
+  "steps"} is one way to meet it, which tests/lessons proves, and proves the preset as given does not).
 
     >>> from engine.presets import PRESETS
     >>> PRESETS["xor_hidden_layer"]["topics"]

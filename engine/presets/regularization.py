@@ -36,7 +36,4 @@ add(name="overfitting_and_fixes", topics=[10, 9], title="Overfitting a small set
             {"that": "runs.early_stopping.stopped_early", "op": "is", "than": True,
              "why": "early stopping ends training once validation stops improving"},
             {"that": "runs.early_stopping.final.val_loss", "op": "<=", "than": {"path": "runs.early_stopping.best.val_loss", "times": 1.0001},
-             "why": "the restored checkpoint is the best one seen"}],
-    challenge={"text": "Make it overfit, then fix it: after 3000 steps on the 50 points, end with a validation "
-                       "loss under 0.45.",
-               "conditions": [{"metric": "step", "op": ">=", "value": 3000}, {"metric": "val_loss", "op": "<=", "value": 0.45}]})
+             "why": "the restored checkpoint is the best one seen"}])
