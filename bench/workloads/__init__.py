@@ -46,6 +46,19 @@ _C = "bench.workloads.cnn"
 _L = "bench.workloads.lstm"
 _T = "bench.workloads.transformer"
 
+def mnist_workload(batch, engine_blas_threads):
+    """Workload b<batch>: the MNIST MLP against default and fused-Adam PyTorch."""
+    names = ("layerlab-step", "layerlab-train", "layerlab-layerwise-step", "torch", "torch-fused")
+    factories = ("layerlab_step", "layerlab_train", "layerlab_layerwise_step", "torch_default", "torch_fused")
+    return Workload(
+        f"b{batch}", f"MNIST MLP 784-128-64-10 ReLU, CE, Adam, batch {batch}",
+        3 * dense_forward_flops(MNIST_SIZES, batch),
+        {name: f"{_M}:{factory}_{batch}" for name, factory in zip(names, factories)},
+        baselines=("torch", "torch-fused"),
+        engine_blas_threads=engine_blas_threads,
+    )
+
+
 WORKLOADS = {
     w.key: w
     for w in (
@@ -60,32 +73,8 @@ WORKLOADS = {
             },
             engine_blas_threads="one",
         ),
-        Workload(
-            "b64", "MNIST MLP 784-128-64-10 ReLU, CE, Adam, batch 64",
-            3 * dense_forward_flops(MNIST_SIZES, 64),
-            {
-                "layerlab-step": f"{_M}:layerlab_step_64",
-                "layerlab-train": f"{_M}:layerlab_train_64",
-                "layerlab-layerwise-step": f"{_M}:layerlab_layerwise_step_64",
-                "torch": f"{_M}:torch_default_64",
-                "torch-fused": f"{_M}:torch_fused_64",
-            },
-            baselines=("torch", "torch-fused"),
-            engine_blas_threads="one",
-        ),
-        Workload(
-            "b256", "MNIST MLP 784-128-64-10 ReLU, CE, Adam, batch 256",
-            3 * dense_forward_flops(MNIST_SIZES, 256),
-            {
-                "layerlab-step": f"{_M}:layerlab_step_256",
-                "layerlab-train": f"{_M}:layerlab_train_256",
-                "layerlab-layerwise-step": f"{_M}:layerlab_layerwise_step_256",
-                "torch": f"{_M}:torch_default_256",
-                "torch-fused": f"{_M}:torch_fused_256",
-            },
-            baselines=("torch", "torch-fused"),
-            engine_blas_threads="all",
-        ),
+        mnist_workload(64, engine_blas_threads="one"),
+        mnist_workload(256, engine_blas_threads="all"),
         Workload(
             "grid", f"all-neuron probe of the playground net on a {GRID_SIDE}x{GRID_SIDE} grid",
             dense_forward_flops(PLAYGROUND_SIZES, GRID_SIDE * GRID_SIDE),
