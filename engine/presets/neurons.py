@@ -36,19 +36,22 @@ add(name="xor_hidden_layer", topics=[3, 1], title="A hidden layer fixes XOR",
     checks=[{"that": "runs.main.final.val_accuracy", "op": ">=", "than": 0.95, "why": "the hidden layer solves XOR"}])
 
 ACTIVATION_RUNS = [{"label": name, "changes": {"layers": dense_spec(2, [8], name)["layers"]}}
-                   for name in ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu")]
+                   for name in ("step", "linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu")]
 
 add(name="activations_side_by_side", topics=[2], title="Activation functions side by side",
     explanation="The same small network learns the circle with a different activation in its hidden layer. "
                 "Without a bend (linear) the best it can draw is one straight line. With any nonlinearity the "
-                "hidden neurons bend the boundary around the circle; sigmoid is slowest because its output is "
-                "never centred on zero and its slope is at most 0.25.",
+                "hidden neurons bend the boundary around the circle. The step function is the odd one out: it is "
+                "flat everywhere, so gradient descent gets no signal for the hidden weights and they keep their "
+                "random starting lines; only the output layer learns to combine them.",
     try_this="Compare the decision maps: relu makes corners, tanh and gelu make smooth curves.",
     views=["metrics", "neuron_grid"],
     spec=dense_spec(2, [8], "tanh", optimizer={"type": "adam", "lr": 0.03}), dataset=toy("circle"),
     runs=ACTIVATION_RUNS, steps=1200, eval_every=100,
     checks=[{"that": "runs.linear.final.val_accuracy", "op": "<=", "than": 0.7,
-             "why": "a linear hidden layer cannot draw a circle"}]
+             "why": "a linear hidden layer cannot draw a circle"},
+            {"that": "runs.step.final.val_accuracy", "op": "<=", "than": 0.9,
+             "why": "step neurons have no slope, so their weights never learn; only the output layer does"}]
            + [{"that": f"runs.{name}.final.val_accuracy", "op": ">=", "than": 0.9,
                "why": f"{name} bends the boundary around the circle"}
               for name in ("tanh", "relu", "leaky_relu", "elu", "gelu")])
