@@ -7,9 +7,16 @@
 
 To add a subcommand, write `def cmd_x(args)` plus `def add_x(parser)` and list it in SUBCOMMANDS.
 """
-import argparse
-import sys
-import time
+import os
+
+# Sessions train side by side, one BLAS thread each. OpenBLAS reads this once, when numpy loads:
+# a second pool thread that threadpoolctl later parks still slowed steps 20-200x on a shared
+# 2-core machine (bench notes), so the process entry point sets it before anything imports numpy.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
 
 # Clients only send small control messages; the app answers anything over 64 KiB politely,
 # the transport drops anything over this outright.

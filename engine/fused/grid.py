@@ -27,6 +27,7 @@ the engine's activation kernels.
     (4, 5, 5)
 """
 
+import threading
 import weakref
 
 import numpy as np
@@ -169,6 +170,7 @@ def grid_eligible(model) -> bool:
 
 _INPUT_CACHE = {}  # (n, extent, features) -> inputs_t; the same grid is probed every frame
 _INPUT_CACHE_SIZE = 8
+_INPUT_CACHE_LOCK = threading.Lock()
 
 
 def grid_inputs(n, extent, features, width):
@@ -181,9 +183,10 @@ def grid_inputs(n, extent, features, width):
         points = grid_points(n, extent)
         inputs = features(points) if features is not None else points
         cached = np.ascontiguousarray(np.asarray(inputs, np.float32).T).reshape(-1)
-        if len(_INPUT_CACHE) >= _INPUT_CACHE_SIZE:
-            _INPUT_CACHE.pop(next(iter(_INPUT_CACHE)))
-        _INPUT_CACHE[key] = cached
+        with _INPUT_CACHE_LOCK:  # sessions probe from their own threads: evict one key once
+            while len(_INPUT_CACHE) >= _INPUT_CACHE_SIZE:
+                _INPUT_CACHE.pop(next(iter(_INPUT_CACHE)))
+            _INPUT_CACHE[key] = cached
     if cached.size != width * n * n:
         raise ValueError(f"the grid gives {cached.size // (n * n)} input features, the network takes {width}")
     return cached
