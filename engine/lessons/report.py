@@ -1,6 +1,7 @@
 """Run every lesson preset and print the docs/lessons.md table (markdown) on stdout.
 
     python -m engine.lessons.report [NAME ...]     # progress on stderr
+    python -m engine.lessons.report --seeds 1,2,3  # robustness: each preset again with other seeds
 
 Columns: preset, topics, what it claims (each check's "why"), the measured values, pass/fail,
 wall-clock and CPU seconds on this machine (CPU seconds are what a quiet machine would take).
@@ -10,7 +11,7 @@ import sys
 import time
 
 from engine.config import set_thread_policy
-from engine.lessons.runner import run_preset
+from engine.lessons.runner import merge, run_preset
 from engine.presets import PRESETS
 
 
@@ -35,8 +36,24 @@ HEADER = ("| preset | topics | title | claims (checked) | measured (value op ref
           "|---|---|---|---|---|---|---|---|")
 
 
+def seed_sweep(names: list[str], seeds: list[int]) -> int:
+    """Each preset with other weight/batch seeds (the data stay the same): which claims still hold."""
+    failed = 0
+    for name in names or list(PRESETS):
+        outcomes = []
+        for seed in seeds:
+            result = run_preset(merge(PRESETS[name], {"spec": {"seed": seed}}))
+            outcomes.append("pass" if result["passed"] else
+                            "FAIL (" + "; ".join(c["why"] for c in result["checks"] if not c["passed"]) + ")")
+            failed += not result["passed"]
+        print(f"{name}: " + ", ".join(f"seed {s} {o}" for s, o in zip(seeds, outcomes)))
+    return 1 if failed else 0
+
+
 def main(names: list[str]) -> int:
     set_thread_policy("single")  # as the server and `layerlab train` run lessons
+    if names[:1] == ["--seeds"]:
+        return seed_sweep(names[2:], [int(s) for s in names[1].split(",")])
     started = time.perf_counter()
     rows, cpu, failed = [], 0.0, 0
     for name in names or list(PRESETS):
