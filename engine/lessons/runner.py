@@ -95,53 +95,59 @@ def prepare_model(spec: dict, lesson: dict, cache: dict):
     return model
 
 
+def train_in_chunks(trainer, data, lesson: dict, steps: int, best: BestCheckpoint, progress=None) -> dict:
+    """Train ``eval_every`` steps at a time, scoring after each chunk; stops early at the target
+    (``stop_at_target``), on early stopping, or when training diverges."""
+    every = max(1, min(lesson.get("eval_every", 100), steps))
+    target, stopping = lesson.get("target"), lesson.get("early_stopping")
+    out = {"history": [{"step": 0, **scores(trainer.model, data)}], "steps": 0, "diverged": None,
+           "losses": [], "steps_to_target": None}
+    while out["steps"] < steps:
+        chunk = min(every, steps - out["steps"])
+        try:
+            out["losses"].extend(trainer.train(data.x_train, data.y_train, chunk).tolist())
+        except Diverged as failure:
+            out["losses"].extend([] if failure.losses is None else np.asarray(failure.losses).tolist())
+            out["diverged"] = {"step": int(failure.step), "tensor": failure.tensor, "message": failure.message}
+            out["steps"] = int(failure.step)
+            break
+        out["steps"] += chunk
+        metrics = {"step": out["steps"], **scores(trainer.model, data)}
+        out["history"].append(metrics)
+        best.update(trainer.model, out["steps"], metrics)
+        if out["steps_to_target"] is None and _reached(target, metrics):
+            out["steps_to_target"] = out["steps"]
+            if lesson.get("stop_at_target"):
+                break
+        if stopping and best.should_stop:
+            break
+        if progress:
+            progress(out["steps"], steps)
+    return out
+
+
 def train_run(spec: dict, data, lesson: dict, steps: int, progress=None, model=None) -> dict:
-    """Train one spec on one data set, evaluating every ``eval_every`` steps."""
+    """Train one spec on one data set and measure it: the run result described above."""
     started, cpu_started = time.perf_counter(), time.process_time()
     model = build_model(spec) if model is None else model
     trainer = Trainer(model, spec)
     frozen = frozen_snapshot(model, spec)
     measures = lesson.get("measures", [])
     result = {"measures_at_start": {m: MEASURES[m](model, spec, data) for m in measures if m.endswith("_start")}}
-    every = max(1, min(lesson.get("eval_every", 100), steps))
-    target, stopping = lesson.get("target"), lesson.get("early_stopping")
-    stopping_fields = {k: v for k, v in (stopping or {}).items() if k != "restore_best"}
-    best = BestCheckpoint(**stopping_fields) if stopping else BestCheckpoint("val_loss")
-    history, done, diverged, losses = [{"step": 0, **scores(model, data)}], 0, None, []
-    steps_to_target = None
-    while done < steps:
-        chunk = min(every, steps - done)
-        try:
-            losses.extend(trainer.train(data.x_train, data.y_train, chunk).tolist())
-        except Diverged as failure:
-            losses.extend([] if failure.losses is None else np.asarray(failure.losses).tolist())
-            diverged = {"step": int(failure.step), "tensor": failure.tensor, "message": failure.message}
-            done = int(failure.step)
-            break
-        done += chunk
-        metrics = {"step": done, **scores(model, data)}
-        history.append(metrics)
-        best.update(model, done, metrics)
-        if steps_to_target is None and _reached(target, metrics):
-            steps_to_target = done
-            if lesson.get("stop_at_target"):
-                break
-        if stopping and best.should_stop:
-            break
-        if progress:
-            progress(done, steps)
-    stopped_early = bool(stopping) and best.should_stop
+    stopping = lesson.get("early_stopping")
+    best = BestCheckpoint(**{k: v for k, v in stopping.items() if k != "restore_best"}) if stopping \
+        else BestCheckpoint("val_loss")
+    trained = train_in_chunks(trainer, data, lesson, steps, best, progress)
+    history, diverged = trained["history"], trained["diverged"]
     restored = bool(stopping and stopping.get("restore_best", True)) and best.restore(model)
-    final = history[-1]
-    if restored and diverged is None:
-        final = {"step": done, **scores(model, data)}
+    final = {"step": trained["steps"], **scores(model, data)} if restored and diverged is None else history[-1]
     result.update({
-        "steps": done, "steps_to_target": steps_to_target, "diverged": diverged,
-        "stopped_early": stopped_early, "restored_best": bool(restored),
+        "steps": trained["steps"], "steps_to_target": trained["steps_to_target"], "diverged": diverged,
+        "stopped_early": bool(stopping) and best.should_stop, "restored_best": bool(restored),
         "final": {k: v for k, v in final.items() if k != "step"},
         "best": {"step": best.step, **(best.metrics or {})},
         "last_trained": {k: v for k, v in history[-1].items() if k != "step"},
-        "batch_loss_noise": _noise(losses),
+        "batch_loss_noise": _noise(trained["losses"]),
         "history": history, "params": int(model.num_params),
     })
     if diverged is None:
