@@ -195,3 +195,16 @@ def nearest_real_distance_start(model, spec, data):
 @measure("nearest_real_distance")
 def nearest_real_distance(model, spec, data):
     return _nearest_real_distance(model, data)
+
+
+@measure("shifted_accuracy")
+def shifted_accuracy(model, spec, data, pixels=2, samples=1000):
+    """Validation accuracy on digits moved ``pixels`` right and down (zeros shifted in), against
+    the unshifted accuracy: how much the network cares where the digit sits."""
+    x, y = data.x_val[:samples], data.y_val[:samples]
+    side = int(round(np.sqrt(x[0].size)))
+    images = x.reshape(len(x), side, side)
+    moved = np.zeros_like(images)
+    moved[:, pixels:, pixels:] = images[:, :side - pixels, :side - pixels]
+    return {"accuracy": evaluate(model, None, x, y)["accuracy"],
+            "shifted": evaluate(model, None, moved.reshape(x.shape), y)["accuracy"]}

@@ -11,12 +11,15 @@ MLP = dense_spec(784, [128, 64], "relu", outputs=10, output_activation="linear",
 add(name="mnist_mlp", topics=[12], title="Handwritten digits with a 784-128-64-10 network",
     explanation="Each 28x28 digit is unrolled into 784 numbers. Two hidden layers of 128 and 64 neurons learn "
                 "strokes and their combinations, and ten outputs score the digits. It works well, but the "
-                "network has no idea that neighbouring pixels belong together: shift a digit and it is new to it.",
+                "network has no idea that neighbouring pixels belong together: move the digits two pixels and "
+                "its accuracy falls from about 95% to about 40%.",
     try_this="Draw a digit in the corner of the canvas and see it fail; then open the CNN lesson.",
     views=["metrics", "confusion", "predictions", "weights"],
-    spec=MLP, dataset=MNIST_FLAT, steps=1500, eval_every=250,
+    spec=MLP, dataset=MNIST_FLAT, steps=1500, eval_every=250, measures=["shifted_accuracy"],
     checks=[{"that": "runs.main.final.val_accuracy", "op": ">=", "than": 0.94,
-             "why": "the MLP reads more than 94% of unseen digits correctly"}],
+             "why": "the MLP reads more than 94% of unseen digits correctly"},
+            {"that": "runs.main.shifted_accuracy.shifted", "op": "<=", "than": 0.5,
+             "why": "digits moved two pixels: it reads half of them or fewer"}],
     challenge={"text": "Reach 94% validation accuracy with at most 30,000 parameters.",
                "conditions": [{"metric": "val_accuracy", "op": ">=", "value": 0.94},
                               {"metric": "total_params", "op": "<=", "value": 30000}],
@@ -39,13 +42,16 @@ add(name="mnist_cnn", topics=[12, 4], title="A convolutional network: filters an
     explanation="A convolution slides the same small 5x5 filter over the whole image, so a stroke is found "
                 "wherever it is. The first layer's filters become edge and blob detectors; their feature maps "
                 "light up where each edge is. Pooling keeps the strongest answer in each 2x2 window, so small "
-                "shifts stop mattering, and the second layer combines edges into parts of digits. About 5,000 "
-                "weights do better than the MLP's 110,000.",
+                "shifts matter less (moved two pixels, it still reads about 65%, the MLP about 40%; larger shifts "
+                "still hurt), and the second layer combines edges into parts of digits. About 6,000 weights do "
+                "as well as the MLP's 110,000.",
     try_this="Open a conv1 filter and its feature map for a drawn digit; then shift your drawing and compare.",
     views=["metrics", "conv_filters", "feature_maps", "confusion", "predictions"],
-    spec=CNN, dataset=MNIST_IMAGES, steps=900, eval_every=300,
+    spec=CNN, dataset=MNIST_IMAGES, steps=900, eval_every=300, measures=["shifted_accuracy"],
     checks=[{"that": "runs.main.final.val_accuracy", "op": ">=", "than": 0.95,
              "why": "the CNN reads 95% of unseen digits correctly after 900 steps"},
+            {"that": "runs.main.shifted_accuracy.shifted", "op": ">=", "than": 0.55,
+             "why": "digits moved two pixels: it still reads more than half"},
             {"that": "runs.main.params", "op": "<", "than": 10000, "why": "with under 10,000 weights"}],
     challenge={"text": "Reach 97% validation accuracy with at most 10,000 parameters.",
                "conditions": [{"metric": "val_accuracy", "op": ">=", "value": 0.97},
