@@ -124,16 +124,16 @@ def test_draw_a_digit_on_an_mnist_model(page, server_url):
     page.console_watch.assert_clean()
 
 
-def test_a_lesson_comparison_keeps_the_previous_run_in_grey(page, server_url):
+def test_a_lesson_comparison_overlays_every_finished_run(page, server_url):
     open_app(page, server_url)
     presets = page.evaluate("fetch('/api/catalog').then(r => r.json()).then(c => c.presets)")
-    lesson = next((p for p in presets if len(p.get("runs") or []) >= 2 and p["dataset"]["name"] in
+    lesson = next((p for p in presets if len(p.get("runs") or []) >= 3 and p["dataset"]["name"] in
                    ("spiral", "xor", "circle", "moons", "gaussian", "plane", "multi_gaussian")), None)
     if lesson is None:
-        pytest.skip("no lesson with comparison runs on 2-D data in the catalog yet")
+        pytest.skip("no lesson with three comparison runs on 2-D data in the catalog yet")
     page.select_option("[data-testid=presets]", lesson["name"])
-    first, second = lesson["runs"][:2]
-    for run in (first, second):
+    runs = lesson["runs"][:3]
+    for run in runs:
         page.click(f"[data-testid=run-{run['label']}]")
         page.wait_for_selector("[data-testid=play]:not([disabled])")
         page.wait_for_function("document.querySelector('[data-testid=status]').textContent.includes('step 0')")
@@ -141,8 +141,23 @@ def test_a_lesson_comparison_keeps_the_previous_run_in_grey(page, server_url):
         wait_for_step(page, 300)
         page.click("[data-testid=pause]")
         wait_for_state(page, "paused")
-    # The grey series holds the first run: the chart has more points than the second run alone.
-    legend = page.inner_text("[data-testid=loss-chart]")
-    assert "previous run" in legend
+    # The first two runs stay overlaid under their labels, each its own series; the third is the bold pair.
+    names = [run["label"].replace("_", " ") for run in runs]
+    chart = page.locator("[data-testid=loss-chart]")
+    assert chart.get_attribute("data-ghosts") == "|".join(names[:2])
+    legend = [t.strip() for t in page.locator("[data-testid=loss-chart] .u-legend .u-series th").all_inner_texts()]
+    assert legend[-2:] == names[:2], legend
+    assert "train loss" in legend and "validation loss" in legend
+    colours = page.evaluate("""() => {
+        const plot = document.querySelector('[data-testid=loss-chart] .u-legend');
+        return [...plot.querySelectorAll('.u-series .u-marker')].map((m) => getComputedStyle(m).borderColor);
+    }""")
+    assert len(set(colours[1:])) == len(colours) - 1, colours  # train, validation and each kept run differ
+    points = int(chart.get_attribute("data-points"))
+    assert points > 0
+    # Opening another lesson forgets them: they are no longer comparable.
+    other = next(p for p in presets if p["name"] != lesson["name"])
     shot(page, "lesson-comparison")
+    page.select_option("[data-testid=presets]", other["name"])
+    page.wait_for_function("document.querySelector('[data-testid=loss-chart]').dataset.ghosts === ''")
     page.console_watch.assert_clean()

@@ -2,11 +2,14 @@
  * Training curves (loss or accuracy against step) drawn by uPlot: train and validation series,
  * a log-scale toggle for loss, and values under the cursor in the legend. Appends are cheap (the
  * chart redraws at most once per animation frame) and long runs are thinned by halving, so the
- * chart holds at most MAX_POINTS points however long training goes.
+ * chart holds at most MAX_POINTS points however long training goes. With a `ghost` label, finished
+ * runs stay overlaid as thin labelled curves (a bounded list, oldest dropped) to compare the
+ * current run against, e.g. the optimizers of a lesson.
  *
  * @example
- *   const loss = createCurves(el, {label: 'loss', series: ['train', 'validation']});
+ *   const loss = createCurves(el, {label: 'loss', series: ['train', 'validation'], ghost: 'previous run'});
  *   loss.append(812, [0.21, 0.25]);
+ *   loss.reset('sgd');   // the SGD run stays overlaid, labelled "sgd"; the next run starts empty
  *   loss.setLog(true);
  */
 import uPlot from 'uplot';
@@ -14,6 +17,8 @@ import {CLASS_COLORS} from './colors.js';
 
 const MAX_POINTS = 2000;
 const SERIES_COLORS = [CLASS_COLORS[1], CLASS_COLORS[0], CLASS_COLORS[2], CLASS_COLORS[3], CLASS_COLORS[5]];
+/** Okabe–Ito colours for kept runs, none of them the blue and orange of the current train/validation pair. */
+const GHOST_COLORS = [CLASS_COLORS[2], CLASS_COLORS[3], CLASS_COLORS[4], CLASS_COLORS[5], CLASS_COLORS[7], CLASS_COLORS[8]];
 
 /**
  * @typedef {Object} CurvesOptions
@@ -21,15 +26,19 @@ const SERIES_COLORS = [CLASS_COLORS[1], CLASS_COLORS[0], CLASS_COLORS[2], CLASS_
  * @property {string[]} series        series names, e.g. ['train', 'validation']
  * @property {boolean} [log]          start on a log scale
  * @property {number} [height]
- * @property {string} [ghost]         name of an extra grey series that keeps the previous run's first series
+ * @property {string} [ghost]         label of a finished run kept for comparison when reset names none ('previous run');
+ *                                    without it no run is kept
+ * @property {number} [maxGhosts]     how many finished runs stay overlaid, oldest dropped first (default 6)
  */
 
 /**
  * @typedef {Object} Curves
  * @property {(step: number, values: (number | null)[]) => void} append
  * @property {(steps: number[], columns: (number | null)[][]) => void} setAll  replaces the history
- * @property {(keepGhost?: boolean) => void} reset  keepGhost: the run ending now stays as the grey "previous run" 
- * @property {() => void} clearGhost  forget the previous run (another lesson or data set is not comparable)
+ * @property {(keepAs?: boolean | string) => void} reset  keepAs: the run ending now stays overlaid as a
+ *   thin labelled curve (true: under the `ghost` label); a kept run with the same label is replaced
+ * @property {() => void} clearGhosts  forget the kept runs (another lesson or data set is not comparable)
+ * @property {() => string[]} ghostLabels  labels of the kept runs, oldest first
  * @property {(log: boolean) => void} setLog
  * @property {() => number | null} lastValue  last finite value of the first series
  */
@@ -42,10 +51,12 @@ const SERIES_COLORS = [CLASS_COLORS[1], CLASS_COLORS[0], CLASS_COLORS[2], CLASS_
 export function createCurves(container, options) {
   /** @type {number[]} */
   let steps = [];
-  const names = options.ghost ? [...options.series, options.ghost] : options.series;
-  const ghostIndex = options.ghost ? names.length - 1 : -1;
+  const base = options.series.length;
+  const maxGhosts = options.ghost ? Math.max(1, options.maxGhosts ?? 6) : 0;
+  /** @type {{label: string, color: string}[]} kept runs, oldest first; their columns follow the series' */
+  let ghosts = [];
   /** @type {(number | null)[][]} */
-  let columns = names.map(() => []);
+  let columns = options.series.map(() => []);
   let stride = 1;
   let skipped = 0;
   let log = Boolean(options.log);
@@ -56,6 +67,7 @@ export function createCurves(container, options) {
   function makePlot() {
     plot?.destroy();
     const width = Math.max(200, container.clientWidth);
+    const value = (/** @type {uPlot} */ _u, /** @type {number | null} */ v) => (v == null ? '–' : formatValue(v));
     plot = new uPlot({
       width,
       height: options.height ?? 180,
@@ -68,16 +80,18 @@ export function createCurves(container, options) {
       ],
       series: [
         {label: 'step'},
-        ...names.map((name, i) => ({
-          label: i === ghostIndex ? name : `${name} ${options.label}`,
-          stroke: i === ghostIndex ? '#a7adb8' : SERIES_COLORS[i % SERIES_COLORS.length],
-          width: i === ghostIndex ? 1.5 : 2,
+        ...options.series.map((name, i) => ({
+          label: `${name} ${options.label}`,
+          stroke: SERIES_COLORS[i % SERIES_COLORS.length],
+          width: 2,
           spanGaps: true,
           dash: i === 1 ? [6, 4] : undefined,
-          value: (/** @type {uPlot} */ _u, /** @type {number | null} */ v) => (v == null ? '–' : formatValue(v)),
+          value,
         })),
+        ...ghosts.map((ghost) => ({label: ghost.label, stroke: ghost.color, width: 1.5, spanGaps: true, value})),
       ],
     }, data(), container);
+    container.dataset.ghosts = ghosts.map((g) => g.label).join('|');  // a stable hook for tests and tools
   }
 
   /** @returns {uPlot.AlignedData} */
@@ -93,7 +107,6 @@ export function createCurves(container, options) {
       redrawPending = false;
       plot?.setData(data());
       container.dataset.points = String(steps.length);  // a stable hook for tests and tools
-      if (ghostIndex >= 0) container.classList.toggle('no-ghost', columns[ghostIndex].every((v) => v == null));
     });
   }
 
@@ -121,9 +134,21 @@ export function createCurves(container, options) {
     columns.forEach((column, i) => column.splice(position, 0, values[i] ?? null));
   }
 
-  /** @param {[number, number][]} points  the previous run, put back into the grey series */
-  function restoreGhost(points) {
-    for (const [step, value] of points) insertSorted(step, names.map((_, i) => (i === ghostIndex ? value : null)));
+  /** @returns {[number, number][][]} each kept run's points */
+  const ghostPoints = () => ghosts.map((_, g) => runPoints(steps, columns[base + g]));
+
+  /**
+   * Starts an empty history that holds only the kept runs.
+   * @param {[number, number][][]} kept  each kept run's points, in the order of `ghosts`
+   */
+  function restart(kept) {
+    steps = [];
+    columns = [...options.series.map(() => []), ...ghosts.map(() => [])];
+    stride = 1;
+    kept.forEach((points, g) => {
+      for (const [step, v] of points) insertSorted(step, columns.map((_, i) => (i === base + g ? v : null)));
+    });
+    while (steps.length > MAX_POINTS) thin();
   }
 
   new ResizeObserver(() => plot?.setSize({width: Math.max(200, container.clientWidth), height: options.height ?? 180}))
@@ -140,31 +165,43 @@ export function createCurves(container, options) {
       scheduleRedraw();
     },
     setAll(newSteps, newColumns) {
-      const ghost = ghostIndex >= 0 ? runPoints(steps, columns[ghostIndex]) : [];
-      steps = [...newSteps];
-      columns = names.map((_, i) => [...(newColumns[i] ?? newSteps.map(() => null))]);
-      stride = 1;
-      restoreGhost(ghost);
+      restart(ghostPoints());
+      newSteps.forEach((step, j) => insertSorted(step, options.series.map((_, i) => newColumns[i]?.[j] ?? null)));
       while (steps.length > MAX_POINTS) thin();
       scheduleRedraw();
     },
-    reset(keepGhost = false) {
-      // The run that ends becomes the ghost; an empty run (a reset right after a rebuild) keeps the old one.
-      const ended = keepGhost && ghostIndex >= 0 ? runPoints(steps, columns[0]) : [];
-      const ghost = ended.length || ghostIndex < 0 ? ended : runPoints(steps, columns[ghostIndex]);
-      steps = [];
-      columns = names.map(() => []);
-      stride = 1;
-      restoreGhost(ghost);
+    reset(keepAs = false) {
+      const kept = ghostPoints();
+      const ended = runPoints(steps, columns[0] ?? []);
+      const label = keepAs === true ? options.ghost : keepAs || null;
+      // An empty run (a reset right after a rebuild) keeps nothing; a run of the same label replaces its older curve.
+      const keep = Boolean(label && maxGhosts && ended.length);
+      if (keep) {
+        const same = ghosts.findIndex((g) => g.label === label);
+        const color = same >= 0 ? ghosts[same].color
+          : GHOST_COLORS.find((c) => !ghosts.some((g) => g.color === c)) ?? GHOST_COLORS[ghosts.length % GHOST_COLORS.length];
+        if (same >= 0) { ghosts.splice(same, 1); kept.splice(same, 1); }
+        while (ghosts.length >= maxGhosts) { ghosts.shift(); kept.shift(); }
+        ghosts.push({label: /** @type {string} */ (label), color});
+        kept.push(ended);
+      }
+      restart(kept);
+      if (keep) makePlot();
       scheduleRedraw();
     },
-    clearGhost() {
-      if (ghostIndex < 0) return;
-      const keep = steps.map((_, i) => columns.some((column, c) => c !== ghostIndex && column[i] != null));
-      steps = steps.filter((_, i) => keep[i]);
-      columns = columns.map((column, c) => (c === ghostIndex ? [] : column).filter((_, i) => c === ghostIndex || keep[i]));
-      columns[ghostIndex] = steps.map(() => null);
+    clearGhosts() {
+      if (!ghosts.length) return;
+      const current = options.series.map((_, i) => runPoints(steps, columns[i]));
+      ghosts = [];
+      restart([]);
+      for (const [i, points] of current.entries()) {
+        for (const [step, v] of points) insertSorted(step, options.series.map((_, c) => (c === i ? v : null)));
+      }
+      makePlot();
       scheduleRedraw();
+    },
+    ghostLabels() {
+      return ghosts.map((g) => g.label);
     },
     setLog(value) {
       log = value;

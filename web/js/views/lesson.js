@@ -74,7 +74,7 @@ export function createLessonCard(parent, onRun) {
       if (preset.runs?.length) {
         runs.append(el('span', {}, 'Compare:'));
         for (const run of preset.runs) {
-          const button = el('button', {type: 'button', 'data-testid': `run-${run.label}`, title: 'set this run up, then press Play; the last run stays in grey on the loss chart'}, runName(run.label));
+          const button = el('button', {type: 'button', 'data-testid': `run-${run.label}`, title: 'set this run up, then press Play; the finished runs stay overlaid on the loss chart, each in its colour'}, runName(run.label));
           button.addEventListener('click', () => {
             for (const other of runs.querySelectorAll('button')) other.classList.toggle('chosen', other === button);
             onRun(preset, run);
@@ -85,6 +85,7 @@ export function createLessonCard(parent, onRun) {
       card.show(true);
     },
     hide() { card.show(false); },
+    runName,
     /**
      * @param {Record<string, number>} metrics
      * @param {number | null} totalParams

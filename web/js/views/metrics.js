@@ -20,6 +20,8 @@ import {el} from '../builder/fields.js';
  * @property {() => void} reset
  * @property {(classifier: boolean) => void} setClassifier
  * @property {() => void} clearComparison
+ * @property {(label: string) => void} nextRun  the run about to start is a lesson's comparison run
+ *   of this label: once it is replaced it stays overlaid under that label
  */
 
 /**
@@ -58,10 +60,19 @@ export function createMetricsView(parent) {
   const accuracy = createCurves(accuracyBox, {label: 'accuracy', series: ['train', 'validation'], height: 170});
   logToggle.addEventListener('change', () => loss.setLog(logToggle.checked));
   let comparable = true;
+  /** @type {string | null} label of the run being drawn, null for a run outside a lesson's comparison */
+  let runLabel = null;
+  /** @type {string | null} label of the comparison run chosen but not started yet */
+  let pendingLabel = null;
+  let labelTaken = false;  // a reset since nextRun: the frames that follow are the chosen run's, not the old one's
 
   return {
     onFrame(frame) {
-      if (frame.step > 0) waiting.hidden = true;  // step-0 evaluations alone are not a curve yet
+      if (frame.step > 0) {
+        waiting.hidden = true;  // step-0 evaluations alone are not a curve yet
+        if (labelTaken) pendingLabel = null;
+        labelTaken = false;
+      }
       if (frame.losses) {
         const values = tensorValues(frame.losses);
         if (values.length) {
@@ -87,14 +98,22 @@ export function createMetricsView(parent) {
     },
     reset() {
       if (loss.lastValue() != null) waiting.dataset.seenRun = 'yes';
-      waiting.hidden = waiting.dataset.seenRun === 'yes';  // after a first run the grey curve explains itself
-      loss.reset(comparable);  // the run that ends stays in grey, to compare the next one against
+      waiting.hidden = waiting.dataset.seenRun === 'yes';  // after a first run the kept curves explain themselves
+      // The run that ends stays overlaid under its label, to compare the next ones against.
+      loss.reset(comparable && (runLabel ?? true));
       comparable = true;
+      runLabel = pendingLabel;  // a lesson's run keeps its label until it trains; later rebuilds are other runs
+      labelTaken = pendingLabel != null;
       accuracy.reset();
     },
     clearComparison() {
-      loss.clearGhost();
+      loss.clearGhosts();
       comparable = false;  // the run about to end belongs to other data or another lesson
+      runLabel = pendingLabel = null;
+    },
+    nextRun(label) {
+      pendingLabel = label;
+      labelTaken = false;
     },
     setClassifier(classifier) {
       accuracyBox.hidden = !classifier;

@@ -142,7 +142,10 @@ export function createViewsPanel(root, handlers) {
   const histograms = createHistogramPanel(histogramCard.body);
 
   const modelViews = createModelViews(grid);
-  const lesson = createLessonCard(grid, handlers.onRun);
+  const lesson = createLessonCard(grid, (preset, run) => {
+    metrics.nextRun(lesson.runName(run.label));  // the run that starts now is overlaid under its label once replaced
+    handlers.onRun(preset, run);
+  });
   /** @type {Record<string, import('./card.js').ViewCard[]>} which cards show each server view */
   const cardsOfView = {
     metrics: [], neuron_grid: [boundaryCard, networkCard], weights: [networkCard, insideCard],
