@@ -123,3 +123,20 @@ def split_options(val_split: float = 0.2) -> tuple[Option, ...]:
         seed_option(),
     )
 
+
+
+# Options every data set gets (registry.register adds them): they change the training part only,
+# so runs that differ in them are still scored on the same validation set.
+CLASS_TASKS = ("binary_classification", "multiclass_classification")
+TRAINING_OPTIONS = ("train_limit", "rare_class", "rare_fraction")
+
+
+def training_options(task: str, max_classes: int | None) -> tuple[Option, ...]:
+    out = [Option("train_limit", 0, "int", low=0, high=10_000_000,
+                  help="keep only the first N training samples (0 = all); validation is unchanged")]
+    if task in CLASS_TASKS and max_classes:
+        out += [Option("rare_class", 0, "int", low=0, high=max_classes - 1,
+                       help="the class that rare_fraction thins out in the training part"),
+                Option("rare_fraction", 1.0, "float", low=0.0, high=1.0,
+                       help="share of rare_class kept in training (1 = all); validation is unchanged")]
+    return tuple(out)

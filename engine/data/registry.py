@@ -8,14 +8,17 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
+
 from .credits import CREDITS, credit_json
 from .dataset import SUGGESTED_HEAD, Dataset
-from .options import Option, OptionError, resolve_options
+from .options import TRAINING_OPTIONS, Option, OptionError, resolve_options, training_options
 from .cache import CONVERTERS, is_cached
 from .sources import SOURCES, SourceMissing
 
@@ -70,9 +73,14 @@ DATASETS: dict[str, DatasetInfo] = {}
 
 def register(name: str, *, title: str, group: str, task: str, input_shape, output_shape,
              size: dict, source: str, options: tuple, num_classes=None, class_names=None,
-             description: str = ""):
-    """Decorator adding `loader(**resolved_options) -> Dataset` to the registry."""
+             description: str = "", max_classes: int | None = None):
+    """Decorator adding `loader(**resolved_options) -> Dataset` to the registry.
+
+    The training options (train_limit; rare_class / rare_fraction for classification) are added
+    to every set and applied by load_dataset, not by the loader. `max_classes`: the most classes
+    an option of the set can ask for, when that is more than `num_classes`."""
     assert group in GROUPS and task in SUGGESTED_HEAD and source in SOURCES and name not in DATASETS
+    options = tuple(options) + training_options(task, max_classes or num_classes)
 
     def wrap(loader):
         DATASETS[name] = DatasetInfo(
@@ -97,9 +105,38 @@ def load_dataset(name: str, **options) -> Dataset:
     info = dataset_info(name)
     resolved = resolve_options(info.options, options)
     info.require()
-    loaded = info.loader(**resolved)
+    loaded = info.loader(**{k: v for k, v in resolved.items() if k not in TRAINING_OPTIONS})
+    loaded = _thin_training_part(loaded, resolved)
     loaded.options = resolved
     return loaded
+
+
+def _thin_training_part(data: Dataset, options: dict) -> Dataset:
+    """Applies rare_fraction (keep the first share of rare_class) and then train_limit (keep the
+    first N) to the training part; validation is never changed. Deterministic: the kept samples
+    are always the first ones in the training order."""
+    n = len(data.x_train)
+    keep = np.arange(n)
+    fraction = options.get("rare_fraction", 1.0)
+    if fraction < 1.0:
+        rare = options["rare_class"]
+        if data.num_classes is not None and rare >= data.num_classes:
+            raise OptionError("rare_class", f"must be below the number of classes ({data.num_classes}), got {rare}")
+        labels = np.asarray(data.y_train).reshape(n, -1)[:, 0]
+        members = np.flatnonzero(labels == rare)
+        keep = np.setdiff1d(keep, members[int(round(len(members) * fraction)):])
+    if options.get("train_limit"):
+        keep = keep[:options["train_limit"]]
+    if len(keep) == n:
+        return data
+    if len(keep) == 0:
+        raise OptionError("rare_fraction" if options.get("rare_fraction", 1.0) < 1.0 else "train_limit",
+                          "leaves no training samples")
+    extras = {key: (value[keep] if isinstance(value, np.ndarray) else [value[i] for i in keep])
+              if key.endswith("_train") and isinstance(value, (np.ndarray, list)) and len(value) == n
+              else value for key, value in data.extras.items()}
+    return dataclasses.replace(data, x_train=np.ascontiguousarray(data.x_train[keep]),
+                               y_train=np.ascontiguousarray(data.y_train[keep]), extras=extras)
 
 
 SHARED_LIMIT = 4  # distinct (name, options) kept; Fashion-MNIST alone is ~220 MB as float32

@@ -154,7 +154,7 @@ def _register_multiclass(name, title, generator, count_option, description):
               size={"train": 400, "val": 100}, source="generated",
               options=_toy_options(0.05, (count_option,)), num_classes=count_option.default,
               class_names=tuple(f"class {c}" for c in range(count_option.default)),
-              description=description)
+              description=description, max_classes=int(count_option.high))
     def load(samples, noise, features, val_split, seed, **counts):
         classes = counts[count_option.name]
         points, labels = generator(samples, noise, np.random.default_rng(seed), classes)

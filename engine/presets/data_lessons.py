@@ -46,8 +46,8 @@ add(name="more_data_helps", topics=[19, 10], title="More data helps",
     try_this="Compare the gap between training and validation accuracy for each size.",
     views=["metrics", "confusion"],
     spec=SMALL_MLP, dataset={"name": "mnist", "options": {"flatten": True, "seed": 0}},
-    runs=[{"label": "train_200", "dataset": {"train_limit": 200}},
-          {"label": "train_1000", "dataset": {"train_limit": 1000}},
+    runs=[{"label": "train_200", "dataset": {"options": {"train_limit": 200}}},
+          {"label": "train_1000", "dataset": {"options": {"train_limit": 1000}}},
           {"label": "train_8000"}],
     steps=800, eval_every=200,
     checks=[{"that": "runs.train_200.best.val_accuracy", "op": "<", "than": "runs.train_1000.best.val_accuracy",
@@ -55,7 +55,7 @@ add(name="more_data_helps", topics=[19, 10], title="More data helps",
             {"that": "runs.train_1000.best.val_accuracy", "op": "<", "than": "runs.train_8000.best.val_accuracy",
              "why": "8,000 examples beat 1,000"}])
 
-IMBALANCED = {**toy("moons", noise=0.3), "keep_fraction": {"class": 1, "fraction": 0.02}}
+IMBALANCED = toy("moons", noise=0.3, rare_class=1, rare_fraction=0.02)
 
 add(name="class_imbalance", topics=[19], title="Class balance: a rare class gets ignored",
     explanation="Keep only 2% of one class in the training set (4 points). The network can score well by mostly answering "

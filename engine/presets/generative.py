@@ -80,7 +80,7 @@ add(name="transfer_frozen_features", topics=[17], title="Transfer learning: reus
                 "whole gain: with so small a network, scratch catches up within a hundred steps.",
     try_this="Set trainable back to true on conv1 and conv2 and compare the curves; then train on 1,000 images.",
     views=["metrics", "conv_filters", "confusion"],
-    spec=cnn(), dataset={**FASHION_SMALL, "train_limit": 100},
+    spec=cnn(), dataset={**FASHION_SMALL, "options": {**FASHION_SMALL["options"], "train_limit": 100}},
     pretrain={"spec": cnn(), "dataset": {"name": "mnist", "options": {"seed": 0}}, "steps": 600},
     runs=[{"label": "from_scratch"},
           {"label": "frozen_transfer", "changes": {"layers": cnn(frozen=True)["layers"]},

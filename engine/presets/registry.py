@@ -3,8 +3,8 @@
 A preset is a dict:
   name, topics (curriculum numbers), title, explanation (what to watch and why), try_this,
   views (server view names that matter, VIEW_NAMES), spec (the network, DESIGN.md section 2),
-  dataset ({"name", "options"} plus lesson-only "train_limit" / "keep_fraction", see
-  engine/lessons/datasets.py), steps (the run length the check needs), eval_every,
+  dataset ({"name", "options"}; the data options train_limit / rare_class / rare_fraction thin
+  out the training part only, see engine/lessons/datasets.py), steps (the run length the check needs), eval_every,
   optional runs ([{"label", "changes" (merged into spec), "dataset" (merged into dataset),
   "transfer": {"layers": [ids]} (start from the ``pretrain`` network's layers)}] for comparisons
   sharing network, data and seed), pretrain ({"spec", "dataset", "steps"}: trained first, once), target ({"metric", "at_least"|"at_most"}: when

@@ -3,7 +3,7 @@ with the best checkpoint)."""
 
 from engine.presets.registry import add, dense_spec, toy
 
-SMALL_SET = {**toy("circle", samples=500, noise=0.4), "train_limit": 50}
+SMALL_SET = toy("circle", samples=500, noise=0.4, train_limit=50)
 BIG_NET = dense_spec(2, [64, 64], "relu", optimizer={"type": "adam", "lr": 0.003}, batch_size=10)
 
 

@@ -41,6 +41,10 @@ def test_lesson_data_limits_and_unbalances_only_the_training_part():
                              "keep_fraction": {"class": 1, "fraction": 0.1}})
     assert len(rare.x_train) == 100 and np.array_equal(rare.x_val, full.x_val)
     assert 0 < np.sum(rare.y_train == 1) <= 0.1 * np.sum(full.y_train == 1) + 1
+    # The older top-level spelling maps onto the data options the live server takes too.
+    same = load_lesson_data({"name": "moons", "options": {"samples": 400, "train_limit": 100,
+                                                          "rare_class": 1, "rare_fraction": 0.1}})
+    assert np.array_equal(same.x_train, rare.x_train) and np.array_equal(same.y_train, rare.y_train)
 
 
 def test_early_stopping_run_restores_its_best_checkpoint():
