@@ -41,6 +41,8 @@ apt_install() {  # installs only the Debian packages that are missing
 python_env() {
   if [ ! -x "$VENV/bin/python" ]; then
     "$PY" -c 'import sys; assert sys.version_info >= (3, 11), "Layerlab needs Python >= 3.11"'
+    # Debian's own python3 leaves venv's pip bootstrap to a separate package
+    "$PY" -c 'import ensurepip' 2>/dev/null || apt_install "python3-venv"
     log "virtual environment in $VENV"
     "$PY" -m venv "$VENV"
   fi
