@@ -5,11 +5,23 @@ else keeps a list of names. Each entry carries what a palette needs: a name, a d
 learners and its fields (name, type, default, bounds, choices), derived from the pydantic model
 so the bounds shown are the bounds enforced.
 
+Field kinds are JSON-schema type names ("integer", "number", "boolean", "string", "array"), plus
+"union" for a field that takes values of several kinds: its "variants" list each allowed form
+with its own bounds or choices, e.g. conv2d's padding, a number of pixels or "same"/"valid":
+
+    {"name": "padding", "type": "union", "default": 0,
+     "variants": [{"type": "integer", "minimum": 0, "maximum": 32},
+                  {"type": "string", "enum": ["same", "valid"]}]}
+
+An optional field (one kind or null) keeps its kind and bounds and says "nullable": true.
+
 Adding a layer type is one class in engine/layers/ plus one ``LAYERS.add(...)`` line below.
 
     >>> from engine.registry import LAYERS, catalog
-    >>> LAYERS["dense"].fields()[0]["name"]
-    'units'
+    >>> next(f for f in LAYERS["dense"].fields() if f["name"] == "units")["minimum"]
+    1
+    >>> next(f for f in LAYERS["conv2d"].fields() if f["name"] == "padding")["type"]
+    'union'
     >>> sorted(catalog())[:2]
     ['activations', 'initializers']
 """
@@ -38,11 +50,25 @@ _SCHEMA_KEYS = ("default", "minimum", "maximum", "exclusiveMinimum", "exclusiveM
                 "description", "minItems", "maxItems")
 
 
-def _field_type(schema):
-    if "anyOf" in schema:  # optional fields: Optional[X] -> X, nullable
-        types = [_field_type(s) for s in schema["anyOf"] if s.get("type") != "null"]
-        return types[0] if types else "null"
-    return schema.get("type", "string")
+def _variant(schema) -> dict:
+    """One allowed form of a value: its kind plus the bounds or choices that apply to it."""
+    return {"type": schema.get("type", "string"), **{key: schema[key] for key in _SCHEMA_KEYS if key in schema}}
+
+
+def _kind_of(prop) -> dict:
+    """The kind part of a field description: a single kind with its bounds (an optional field
+    is nullable), or a union listing each variant, so no allowed value is hidden from the palette."""
+    if "anyOf" not in prop:
+        return {"type": prop.get("type", "string")}
+    variants = [_variant(option) for option in prop["anyOf"] if option.get("type") != "null"]
+    nullable = len(variants) < len(prop["anyOf"])
+    if len(variants) == 1:
+        kind = variants[0]
+    elif variants:
+        kind = {"type": "union", "variants": variants}
+    else:
+        kind = {"type": "null"}
+    return {**kind, "nullable": True} if nullable else kind
 
 
 def fields_of(model) -> list[dict]:
@@ -55,7 +81,7 @@ def fields_of(model) -> list[dict]:
     for name, prop in schema.get("properties", {}).items():
         if name in _STRUCTURAL_FIELDS:
             continue
-        item = {"name": name, "type": _field_type(prop), "required": name in required}
+        item = {"name": name, **_kind_of(prop), "required": name in required}
         item.update({key: prop[key] for key in _SCHEMA_KEYS if key in prop})
         if "items" in prop:
             item["items"] = {k: v for k, v in prop["items"].items() if k in ("type", *_SCHEMA_KEYS)}

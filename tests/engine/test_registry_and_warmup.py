@@ -64,3 +64,60 @@ def test_single_policy_reaches_the_blas_that_numba_kernels_call():
               "print(sorted({p['filepath'].split('/')[-2] for p in pools}), max(p['num_threads'] for p in pools))\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert "scipy.libs" in out and out.strip().endswith(" 1")
+
+
+# ---- field kinds: what the palette offers is what validation accepts ---------------------------
+
+FIELD_KINDS = {"integer", "number", "boolean", "string", "array", "union", "null"}
+
+
+def _field(layer, name):
+    return next(field for field in LAYERS[layer].fields() if field["name"] == name)
+
+
+def _examples(variant):
+    """Values a learner could pick in the form a variant describes: its choices, or its bounds."""
+    if "enum" in variant:
+        return list(variant["enum"])
+    return [variant[key] for key in ("minimum", "maximum") if key in variant]
+
+
+def test_a_union_field_lists_every_variant_and_each_one_validates():
+    padding = _field("conv2d", "padding")
+    assert padding["type"] == "union" and padding["default"] == 0
+    by_type = {variant["type"]: variant for variant in padding["variants"]}
+    assert by_type["integer"]["minimum"] == 0 and by_type["integer"]["maximum"] == 32
+    assert by_type["string"]["enum"] == ["same", "valid"]
+    model = LAYERS["conv2d"].model
+    base = {"type": "conv2d", "id": "c", "out_channels": 2, "kernel_size": 3}
+    for variant in padding["variants"]:
+        for value in _examples(variant):
+            assert model.model_validate({**base, "padding": value}).padding == value
+
+
+def test_a_value_outside_every_variant_is_refused():
+    model = LAYERS["conv2d"].model
+    base = {"type": "conv2d", "id": "c", "out_channels": 2, "kernel_size": 3}
+    for wrong in (33, -1, "full"):
+        with pytest.raises(ValueError):
+            model.model_validate({**base, "padding": wrong})
+
+
+def test_every_field_kind_is_a_documented_one_and_no_alternative_is_hidden():
+    for registry in (LAYERS, OPTIMIZERS):
+        for entry in registry.values():
+            properties = entry.model.model_json_schema()["properties"] if entry.model else {}
+            for field in entry.fields():
+                assert field["type"] in FIELD_KINDS, (entry.name, field)
+                options = [o for o in properties[field["name"]].get("anyOf", []) if o.get("type") != "null"]
+                if len(options) > 1:
+                    assert field["type"] == "union" and len(field["variants"]) == len(options), (entry.name, field)
+                for variant in field.get("variants", []):
+                    assert variant["type"] in FIELD_KINDS - {"union"}
+
+
+def test_an_optional_field_keeps_its_kind_and_bounds_and_says_it_may_be_null():
+    stride = _field("max_pool2d", "stride")
+    assert (stride["type"], stride["nullable"], stride["minimum"], stride["maximum"]) == ("integer", True, 1, 31)
+    assert stride["default"] is None
+    assert "nullable" not in _field("conv2d", "stride")
