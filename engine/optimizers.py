@@ -15,6 +15,7 @@ import numpy as np
 from engine.kernels.codes import OPTIMIZER_CODES
 from engine.kernels.optim import (
     H_ALPHA,
+    H_AMSGRAD,
     H_BETA1,
     H_BETA2,
     H_CENTERED,
@@ -40,6 +41,7 @@ def hyper_array(spec) -> np.ndarray:
         hyper[H_MOMENTUM], hyper[H_DAMPENING], hyper[H_NESTEROV] = spec.momentum, spec.dampening, spec.nesterov
     elif spec.type in ("adam", "adamw"):
         hyper[H_BETA1], hyper[H_BETA2], hyper[H_EPS] = spec.betas[0], spec.betas[1], spec.eps
+        hyper[H_AMSGRAD] = spec.amsgrad
     elif spec.type == "rmsprop":
         hyper[H_ALPHA], hyper[H_EPS], hyper[H_MOMENTUM], hyper[H_CENTERED] = spec.alpha, spec.eps, spec.momentum, spec.centered
     elif spec.type == "adagrad":

@@ -84,6 +84,8 @@ class AdamSpec(StrictModel):
     betas: Betas = [0.9, 0.999]  # pydantic copies mutable defaults per instance
     eps: Eps = 1e-8
     weight_decay: WeightDecay = 0.0
+    amsgrad: bool = Field(False, description="Divide by the largest second moment seen so far (AMSGrad), "
+                                             "so a burst of large gradients keeps the steps small afterwards.")
 
 
 class AdamWSpec(AdamSpec):

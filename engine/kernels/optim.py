@@ -6,14 +6,16 @@ read, never written. Every kernel returns a *finite probe*: ``sum(new_params * 0
 when every parameter is finite and NaN otherwise, so divergence is detected at no extra pass.
 
 The update rules are exactly torch.optim's (single-tensor implementation, maximize=False,
-amsgrad=False, differentiable=False), in the same order of operations:
+differentiable=False), in the same order of operations:
 
 - ``sgd_step(params, grads, buf, lr, momentum, dampening, nesterov, weight_decay, first)``
   g = grad + wd*p; if momentum: buf = g on the first step, else buf = momentum*buf + (1-dampening)*g;
   g = g + momentum*buf if nesterov else buf; p -= lr*g.
-- ``adam_step(params, grads, exp_avg, exp_avg_sq, lr, beta1, beta2, eps, weight_decay, step,
-  decoupled)``: Adam when ``decoupled`` is False (wd added to the gradient), AdamW when True
-  (p *= 1 - lr*wd first). ``step`` counts from 1.
+- ``adam_step(params, grads, exp_avg, exp_avg_sq, max_exp_avg_sq, lr, beta1, beta2, eps,
+  weight_decay, step, decoupled, amsgrad)``: Adam when ``decoupled`` is False (wd added to the
+  gradient), AdamW when True (p *= 1 - lr*wd first). ``step`` counts from 1. With ``amsgrad``
+  the denominator uses the running maximum of ``exp_avg_sq`` (kept in ``max_exp_avg_sq``, which
+  starts at 0, as torch's), so the step size never grows back after a large gradient.
 - ``rmsprop_step(params, grads, square_avg, grad_avg, buf, lr, alpha, eps, weight_decay,
   momentum, centered)``
 - ``adagrad_step(params, grads, state_sum, lr, lr_decay, eps, weight_decay, step)``; torch starts
@@ -25,7 +27,7 @@ with ``code`` an ``OPT_*`` from codes.py, ``state`` a (STATE_SLOTS, P) array (sl
 
     slot 0: sgd momentum_buffer | adam exp_avg    | rmsprop square_avg | adagrad sum
     slot 1:                     | adam exp_avg_sq | rmsprop grad_avg   |
-    slot 2:                     |                 | rmsprop momentum_buffer |
+    slot 2:                     | adam max_exp_avg_sq (amsgrad) | rmsprop momentum_buffer |
 """
 
 import math
@@ -47,7 +49,8 @@ H_EPS = 7
 H_ALPHA = 8
 H_CENTERED = 9
 H_LR_DECAY = 10
-HYPER_SIZE = 11
+H_AMSGRAD = 11
+HYPER_SIZE = 12
 
 
 @njit
@@ -70,7 +73,8 @@ def sgd_step(params, grads, buf, lr, momentum, dampening, nesterov, weight_decay
 
 
 @njit
-def adam_step(params, grads, exp_avg, exp_avg_sq, lr, beta1, beta2, eps, weight_decay, step, decoupled):
+def adam_step(params, grads, exp_avg, exp_avg_sq, max_exp_avg_sq, lr, beta1, beta2, eps, weight_decay, step,
+              decoupled, amsgrad):
     bias_correction1 = 1.0 - beta1**step
     bias_correction2_sqrt = math.sqrt(1.0 - beta2**step)
     step_size = as_dtype_of(params, lr / bias_correction1)
@@ -88,6 +92,9 @@ def adam_step(params, grads, exp_avg, exp_avg_sq, lr, beta1, beta2, eps, weight_
         v = beta2 * exp_avg_sq[i] + one_minus_beta2 * g * g
         exp_avg[i] = m
         exp_avg_sq[i] = v
+        if amsgrad:  # torch: torch.maximum(max_exp_avg_sq, exp_avg_sq), then the same denominator
+            v = max(max_exp_avg_sq[i], v)
+            max_exp_avg_sq[i] = v
         denom = math.sqrt(v) / bc2_sqrt + eps
         p = p - step_size * (m / denom)
         params[i] = p
@@ -149,8 +156,8 @@ def optimizer_step(code, params, grads, state, hyper, step):
         return sgd_step(params, grads, state[0], lr, hyper[H_MOMENTUM], hyper[H_DAMPENING],
                         hyper[H_NESTEROV] != 0.0, wd, step == 1)
     if code == OPT_ADAM or code == OPT_ADAMW:
-        return adam_step(params, grads, state[0], state[1], lr, hyper[H_BETA1], hyper[H_BETA2],
-                         hyper[H_EPS], wd, step, code == OPT_ADAMW)
+        return adam_step(params, grads, state[0], state[1], state[2], lr, hyper[H_BETA1], hyper[H_BETA2],
+                         hyper[H_EPS], wd, step, code == OPT_ADAMW, hyper[H_AMSGRAD] != 0.0)
     if code == OPT_RMSPROP:
         return rmsprop_step(params, grads, state[0], state[1], state[2], lr, hyper[H_ALPHA],
                             hyper[H_EPS], wd, hyper[H_MOMENTUM], hyper[H_CENTERED] != 0.0)

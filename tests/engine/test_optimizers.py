@@ -16,9 +16,10 @@ def test_adam_and_adamw_kernels_match_reference(rng):
     p0 = rng.standard_normal(50).astype(np.float32)
     grads = [rng.standard_normal(50).astype(np.float32) for _ in range(STEPS)]
     for decoupled in (False, True):
-        p, m, v = p0.copy(), np.zeros(50, np.float32), np.zeros(50, np.float32)
+        p, m, v, vmax = p0.copy(), np.zeros(50, np.float32), np.zeros(50, np.float32), np.zeros(50, np.float32)
         for t, g in enumerate(grads, start=1):
-            assert adam_step(p, g, m, v, 0.01, 0.9, 0.999, 1e-8, 0.05, t, decoupled) == 0.0
+            assert adam_step(p, g, m, v, vmax, 0.01, 0.9, 0.999, 1e-8, 0.05, t, decoupled, False) == 0.0
+        assert not vmax.any()  # plain Adam never touches the AMSGrad slot
         np.testing.assert_allclose(p, reference.adam(p0, grads, 0.01, 0.9, 0.999, 1e-8, 0.05, decoupled), rtol=1e-5, atol=1e-6)
 
 
@@ -54,7 +55,7 @@ def test_adagrad_kernel_matches_reference(rng):
 
 def test_optimizer_kernel_reports_non_finite_parameters():
     p, g, m, v = np.array([1.0, np.inf], np.float32), np.zeros(2, np.float32), np.zeros(2, np.float32), np.zeros(2, np.float32)
-    assert np.isnan(adam_step(p, g, m, v, 0.01, 0.9, 0.999, 1e-8, 0.0, 1, False))
+    assert np.isnan(adam_step(p, g, m, v, v.copy(), 0.01, 0.9, 0.999, 1e-8, 0.0, 1, False, False))
 
 
 CONFIGS = {
@@ -65,6 +66,8 @@ CONFIGS = {
     "adam": dict(optimizer={"type": "adam", "lr": 0.01}),
     "adam_weight_decay": dict(optimizer={"type": "adam", "lr": 0.01, "betas": [0.8, 0.99], "weight_decay": 0.05}),
     "adamw": dict(optimizer={"type": "adamw", "lr": 0.01}),
+    "adam_amsgrad": dict(optimizer={"type": "adam", "lr": 0.01, "amsgrad": True}),
+    "adamw_amsgrad": dict(optimizer={"type": "adamw", "lr": 0.01, "amsgrad": True, "betas": [0.8, 0.9]}),
     "rmsprop": dict(optimizer={"type": "rmsprop", "lr": 0.01}),
     "rmsprop_centered_momentum": dict(optimizer={"type": "rmsprop", "lr": 0.005, "centered": True, "momentum": 0.9, "weight_decay": 0.01}),
     "adagrad": dict(optimizer={"type": "adagrad", "lr": 0.1, "lr_decay": 0.01, "initial_accumulator_value": 0.1}),
@@ -149,3 +152,52 @@ def test_changing_lr_keeps_optimizer_state_and_switching_optimizer_resets_it(rng
     trainer.set_hyper({"optimizer": {"type": "sgd", "lr": 0.1, "momentum": 0.9}})
     assert trainer.optimizer.steps == 0 and not trainer.optimizer.state.any()
     trainer.step(x, y)
+
+
+@pytest.mark.parametrize("decoupled", [False, True])
+def test_amsgrad_kernel_matches_torch_adam_amsgrad(decoupled, rng, torch):
+    # Large gradients first, then small ones: the running maximum of the second moment then
+    # differs from the second moment itself, which is the whole point of AMSGrad.
+    p0 = rng.standard_normal(40).astype(np.float32)
+    grads = [(5.0 if t < 5 else 0.1) * rng.standard_normal(40).astype(np.float32) for t in range(STEPS)]
+    p, m, v, vmax = p0.copy(), np.zeros(40, np.float32), np.zeros(40, np.float32), np.zeros(40, np.float32)
+    plain, pm, pv = p0.copy(), np.zeros(40, np.float32), np.zeros(40, np.float32)
+    theirs = torch.nn.Parameter(torch.tensor(p0))
+    cls = torch.optim.AdamW if decoupled else torch.optim.Adam
+    opt = cls([theirs], lr=0.01, betas=(0.9, 0.99), eps=1e-8, weight_decay=0.05, amsgrad=True)
+    for t, g in enumerate(grads, start=1):
+        assert adam_step(p, g, m, v, vmax, 0.01, 0.9, 0.99, 1e-8, 0.05, t, decoupled, True) == 0.0
+        adam_step(plain, g, pm, pv, np.zeros(40, np.float32), 0.01, 0.9, 0.99, 1e-8, 0.05, t, decoupled, False)
+        theirs.grad = torch.tensor(g)
+        opt.step()
+    state = opt.state[theirs]
+    np.testing.assert_allclose(vmax, state["max_exp_avg_sq"].numpy(), rtol=1e-5, atol=1e-9)
+    np.testing.assert_allclose(p, theirs.detach().numpy(), rtol=1e-5, atol=1e-6)
+    assert np.abs(p - plain).max() > 1e-3  # AMSGrad really took other steps than plain Adam
+
+
+def test_amsgrad_is_a_catalog_field_of_adam_and_adamw():
+    from engine.registry import catalog
+    optimizers = {entry["name"]: entry for entry in catalog()["optimizers"]}
+    for name in ("adam", "adamw"):
+        field = next(f for f in optimizers[name]["fields"] if f["name"] == "amsgrad")
+        assert field["type"] == "boolean" and field["default"] is False and field["description"]
+    assert all(f["name"] != "amsgrad" for f in optimizers["sgd"]["fields"])
+
+
+def test_amsgrad_in_the_fused_k_step_loop_matches_one_step_at_a_time(rng):
+    # Trainer.train runs K steps inside one compiled call; Trainer.step one at a time: the
+    # AMSGrad maximum must be carried the same way by both.
+    spec = {"input": {"shape": [2]}, "loss": "mse", "batch_size": 10,
+            "layers": [{"id": "h1", "type": "dense", "units": 8, "activation": "tanh"},
+                       {"id": "out", "type": "dense", "units": 1}],
+            "optimizer": {"type": "adam", "lr": 0.05, "amsgrad": True}}
+    x = rng.standard_normal((10, 2)).astype(np.float32)
+    y = rng.standard_normal((10, 1)).astype(np.float32)
+    fused, single = Trainer(build_model(spec, seed=1), spec), Trainer(build_model(spec, seed=1), spec)
+    assert fused.fused is not None
+    fused.train(x, y, steps=30)
+    for _ in range(30):
+        single.step(x, y)
+    np.testing.assert_allclose(fused.model.flat_params, single.model.flat_params, rtol=1e-5, atol=1e-6)
+    assert fused.optimizer.state[2].any()  # the maximum was kept
