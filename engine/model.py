@@ -81,17 +81,33 @@ class Model:
         self.param_layout = [(f"{layer.id}.{name}", offsets[k], shape) for k, (layer, name, shape) in enumerate(entries)]
         self.flat_params = np.zeros(offsets[-1], self.dtype)
         self.flat_grads = np.zeros(offsets[-1], self.dtype)
-        self._params, self._grads, self._buffers = {}, {}, {}
-        own = {layer.id: ({}, {}, {}) for layer in in_list_order}
-        for k, (layer, name, shape) in enumerate(entries):
-            full, start, stop = self.param_layout[k][0], offsets[k], offsets[k + 1]
-            own[layer.id][0][name] = self._params[full] = self.flat_params[start:stop].reshape(shape)
-            own[layer.id][1][name] = self._grads[full] = self.flat_grads[start:stop].reshape(shape)
-        for layer in in_list_order:
-            for name, shape, value in layer.buffer_shapes():
-                own[layer.id][2][name] = self._buffers[f"{layer.id}.{name}"] = np.full(shape, value, self.dtype)
-            layer.bind(*own[layer.id])
+        self._buffers = {f"{layer.id}.{name}": np.full(shape, value, self.dtype)
+                         for layer in in_list_order for name, shape, value in layer.buffer_shapes()}
+        self._bind_views()
         self._plan_segments()
+
+    def _bind_views(self):
+        """Parameter and gradient views into the flat buffers, handed to their layers with the
+        layers' buffers (names without the '<id>.' prefix)."""
+        self._params, self._grads = {}, {}
+        own = {layer.id: ({}, {}, {}) for layer in self.layers}
+        for full, start, shape in self.param_layout:
+            layer_id, name = full.split(".", 1)  # ids hold no dots
+            stop = start + int(np.prod(shape))
+            own[layer_id][0][name] = self._params[full] = self.flat_params[start:stop].reshape(shape)
+            own[layer_id][1][name] = self._grads[full] = self.flat_grads[start:stop].reshape(shape)
+        for full, array in self._buffers.items():
+            layer_id, name = full.split(".", 1)
+            own[layer_id][2][name] = array
+        for layer in sorted(self.layers, key=lambda layer: layer.index):
+            layer.bind(*own[layer.id])
+
+    def __setstate__(self, state):
+        """copy.deepcopy and pickle copy every array on its own, so the copied parameter views
+        would no longer look into the copied flat buffer (training the copy would then update a
+        buffer its layers never read). Re-point every view into this model's own buffers."""
+        self.__dict__.update(state)
+        self._bind_views()
 
     def _plan_segments(self):
         """Ranges of flat_params: weights under l1/l2, frozen parameters, trainable parameters."""
