@@ -44,7 +44,7 @@ async function start() {
   const run = edits.run;
   const addAt = (/** @type {string} */ type, /** @type {number} */ index) => {
     const info = layerType(catalog, type);
-    if (info) run(addLayer(index, {id: freshId(store.get().layers, type), type, ...initialFields(info)}));
+    if (info) run(addLayer(index, {id: freshId(store.get().layers, type), type, ...initialFields(info), ...stack.placement()}));
   };
   createPalette(byId('palette'), catalog, (type) => addAt(type, store.get().layers.length));
   const stack = createStack(byId('stack'), catalog, {
@@ -89,7 +89,7 @@ async function start() {
   /** Everything the page shows of the state, redrawn on each change. */
   const render = () => {
     const state = store.get();
-    stack.render(state.layers);
+    stack.render(state.layers, state.specExtras);
     dataPanel.show(state.dataset, state.data);
     training.show(state);
     presets.show(state.preset);

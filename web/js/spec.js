@@ -9,6 +9,7 @@
 
 import {layerType} from './builder/catalog.js';
 import {freshId} from './builder/commands.js';
+import {joinNetworks, networksOfMode, splitNetworks} from './builder/networks.js';
 
 /** @typedef {import('./state.js').AppState} AppState */
 /** @typedef {import('./builder/catalog.js').Catalog} Catalog */
@@ -57,16 +58,29 @@ export function hyperFromState(state) {
  * @returns {Record<string, any>} a full network spec
  */
 export function specFromState(state, catalog, loaded = null) {
-  /** @type {Record<string, any>} */
-  const spec = {
+  const networks = networksOfMode(catalog, state.specExtras.mode);
+  if (networks.length) return severalNetworksSpec(state, networks);
+  return {
     ...state.specExtras,
     input: {shape: inputShape(state, catalog, loaded)},
     layers: state.layers,
     ...hyperFromState(state),
     seed: state.seed,
   };
-  // A two-network mode (GAN) carries its own networks and optimizers: only its own fields go.
-  if (!state.layers.length && state.specExtras.mode) return {...state.specExtras, batch_size: state.batchSize, seed: state.seed};
+}
+
+/**
+ * A mode with several networks (GAN) gives each its own input and optimizer, kept in specExtras;
+ * their layers come from the state's tagged list (see builder/networks.js).
+ * @param {AppState} state
+ * @param {string[]} networks
+ * @returns {Record<string, any>}
+ */
+function severalNetworksSpec(state, networks) {
+  const layersOf = splitNetworks(state.layers, networks);
+  /** @type {Record<string, any>} */
+  const spec = {...state.specExtras, batch_size: state.batchSize, seed: state.seed};
+  for (const name of networks) spec[name] = {...(state.specExtras[name] ?? {}), layers: layersOf[name]};
   return spec;
 }
 
@@ -89,8 +103,11 @@ const SPEC_KEYS_IN_STATE = new Set(['input', 'layers', 'loss', 'optimizer', 'bat
 export function stateFromSpec(spec) {
   /** @type {Partial<AppState>} */
   const patch = {};
-  // A GAN has no single layer list (its generator and discriminator travel in specExtras).
-  patch.layers = Array.isArray(spec.layers) ? spec.layers : [];
+  // A GAN's two networks become one list of layers tagged with their network; the rest of each
+  // network (input, optimizer) travels in specExtras.
+  const single = Array.isArray(spec.layers);
+  const joined = single ? {layers: spec.layers, rest: spec} : joinNetworks(spec);
+  patch.layers = joined.layers;
   if (typeof spec.loss === 'string') patch.loss = spec.loss;
   if (spec.optimizer?.type) patch.optimizer = spec.optimizer.type;
   if (typeof spec.optimizer?.lr === 'number') patch.lr = spec.optimizer.lr;
@@ -104,7 +121,7 @@ export function stateFromSpec(spec) {
   if (typeof spec.seed === 'number') patch.seed = spec.seed;
   const {type: _type, lr: _lr, ...optimizerOptions} = spec.optimizer ?? {};
   patch.optimizerOptions = optimizerOptions;
-  patch.specExtras = Object.fromEntries(Object.entries(spec).filter(([key]) => !SPEC_KEYS_IN_STATE.has(key)));
+  patch.specExtras = Object.fromEntries(Object.entries(joined.rest).filter(([key]) => !SPEC_KEYS_IN_STATE.has(key)));
   return patch;
 }
 
@@ -122,7 +139,8 @@ export function pickDataset(state, catalog, name) {
   const info = findDataset(catalog, name);
   /** @type {Partial<AppState>} */
   const patch = {dataset: name, data: {}};
-  if (!info) return patch;
+  // A GAN's ends are fixed by its game (latent in, one logit out), not by the data's labels.
+  if (!info || networksOfMode(catalog, state.specExtras.mode).length) return patch;
   const raw = info.raw ?? {};
   const last = state.layers.at(-1);
   const outputSize = raw.output_shape?.length === 1 ? raw.output_shape[0] : null;
