@@ -62,14 +62,15 @@ add(name="batch_size_noise", topics=[9], title="Batch size: noisy small steps or
 
 
 def residual_stack(depth, width):
-    """relu + batch norm + a shortcut around every block: the gradient has a direct path back."""
+    """relu + batch norm + a shortcut around every block: the gradient has a direct path back.
+    Three layers a block (the relu inside the dense layer, normalized after it), so eight blocks
+    fit the server's 32-layer quota and the lesson opens live."""
     layers = [{"id": "stem", "type": "dense", "units": width, "activation": "relu"}]
     previous = "stem"
     for i in range(1, depth + 1):
-        layers += [{"id": f"d{i}", "type": "dense", "units": width, "inputs": [previous]},
+        layers += [{"id": f"d{i}", "type": "dense", "units": width, "activation": "relu", "inputs": [previous]},
                    {"id": f"bn{i}", "type": "batch_norm"},
-                   {"id": f"a{i}", "type": "activation", "activation": "relu"},
-                   {"id": f"res{i}", "type": "add", "inputs": [previous, f"a{i}"]}]
+                   {"id": f"res{i}", "type": "add", "inputs": [previous, f"bn{i}"]}]
         previous = f"res{i}"
     layers.append({"id": "out", "type": "dense", "units": 1, "activation": "sigmoid"})
     return layers
