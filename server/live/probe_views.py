@@ -98,13 +98,14 @@ def confusion_view(context, options):
 
 @view("predictions", max_fps=5, needs_data=True)
 def predictions_view(context, options):
-    """A fixed sample of validation examples, then misclassified ones, with what the net says."""
+    """A fixed sample of validation examples, then misclassified ones, with what the net says.
+    For a regression (a forecast) the first `count` samples' targets and predicted values."""
     data = context.data
     count = int(np.clip(options.get("count", SAMPLE_COUNT), 1, 64))
     x, y = data.x_val[:2000], data.y_val[:2000]
     classified = _classify(context, x)
     if classified is None:
-        return None
+        return _regression_predictions(context, x[:count], y[:count])
     predicted, confidence = classified
     wrong = np.flatnonzero(predicted != _labels(y))
     chosen = np.concatenate([np.arange(min(count, len(x))), wrong[~np.isin(wrong, np.arange(count))][:count]])
@@ -113,3 +114,17 @@ def predictions_view(context, options):
             "labels": _labels(y)[chosen].tolist(), "predicted": predicted[chosen].tolist(),
             "confidence": encode_tensor(confidence[chosen]), "misclassified": int(len(wrong)),
             "total": int(len(x))}
+
+
+def _regression_predictions(context, x: np.ndarray, y: np.ndarray):
+    """Targets against predictions, one number (or a few) per sample; None for anything else (a
+    GAN, an autoencoder's image-sized output), which has its own views."""
+    if not single_network(context) or context.spec.get("mode") == "autoencoder" or not len(x):
+        return None
+    output = np.asarray(context.model.forward(x, training=False), np.float32).reshape(len(x), -1)
+    targets = np.asarray(y, np.float32).reshape(len(x), -1)
+    if output.shape != targets.shape or output.shape[1] > SAMPLE_COUNT:
+        return None
+    return {"task": "regression", "index": list(range(len(x))), "inputs": compact(x),
+            "labels": encode_tensor(targets), "predicted": encode_tensor(output),
+            "mean_abs_error": float(np.mean(np.abs(output - targets)))}
