@@ -3,6 +3,12 @@
 Sessions belong to tokens, not sockets: a socket that closes detaches its session, which waits
 `resume_grace_seconds` for its tab to come back with `{"type": "resume", "session": token}`
 before it is closed and its memory freed.
+
+Only a detached session can be resumed. A browser copies sessionStorage, token included, into a
+duplicated tab: that tab's `resume` arrives while the original tab's socket is still attached,
+and taking the session over would leave two tabs driving (and the first one silently losing) one
+run. The duplicate keeps the fresh session its socket was given instead. A reload is unaffected:
+the page closes its old socket before the new one connects.
 """
 import asyncio
 import logging
@@ -51,6 +57,17 @@ class SessionManager:
 
     def find(self, token: str) -> Session | None:
         return self._sessions.get(token)
+
+    def resumable(self, token: str) -> Session:
+        """The session a reconnecting tab may take back, or the ProtocolError to answer it with."""
+        session = self._sessions.get(token)
+        if session is None:
+            raise ProtocolError("unknown_session", "that session has ended (it waited for this tab too long); "
+                                                   "a new one has started", "session")
+        if session.detached_at is None:
+            raise ProtocolError("session_in_use", "that session is open in another tab (a duplicated tab?): "
+                                                  "this tab has started a session of its own", "session")
+        return session
 
     def discard(self, session: Session) -> None:
         """Drops a session that was never used (the tab resumed an older one instead)."""

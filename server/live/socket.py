@@ -154,10 +154,7 @@ class Connection:
     def resume(self, token: str) -> None:
         if token == self.session.token:
             return
-        previous = self.manager.find(token)
-        if previous is None:
-            raise ProtocolError("unknown_session", "that session has ended (it waited for this tab too long); "
-                                                   "a new one has started", "session")
+        previous = self.manager.resumable(token)  # refuses an ended session or one another tab holds
         self.session.detach(self.sender)
         self.manager.discard(self.session)
         self.session = previous

@@ -41,3 +41,18 @@ def test_the_cpu_budget_is_shared_by_running_sessions():
     assert budget.share() == 0.5  # entering twice counts once
     budget.leave(first), budget.leave(first)
     assert budget.share() == 1.0
+
+
+def test_only_a_detached_session_can_be_resumed():
+    manager = SessionManager(Settings())
+    session = manager.create("10.0.0.1")
+    outlet = object()
+    session.attach(outlet, greet=False)
+    with pytest.raises(ProtocolError) as in_use:  # a duplicated tab, while the original is open
+        manager.resumable(session.token)
+    assert in_use.value.code == "session_in_use" and in_use.value.field == "session"
+    session.detach(outlet)  # the original closed its socket (a reload does this first)
+    assert manager.resumable(session.token) is session
+    with pytest.raises(ProtocolError) as unknown:
+        manager.resumable("no-such-token-at-all")
+    assert unknown.value.code == "unknown_session" and unknown.value.field == "session"
