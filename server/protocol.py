@@ -23,6 +23,7 @@ ERROR_CODES = (
     "invalid_json", "invalid_message", "unknown_type", "message_too_large", "rate_limited",
     "invalid_spec", "quota_exceeded", "invalid_dataset", "incompatible_data", "no_model",
     "no_dataset", "unknown_view", "unknown_session", "invalid_input", "engine_error",
+    "nothing_kept", "unknown_layer",
 )
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
@@ -90,11 +91,26 @@ class Ping(_Strict):
     type: Literal["ping"]
 
 
+class Keep(_Strict):
+    """Keep a copy of the current network's weights, to start later networks from (transfer)."""
+    type: Literal["keep"]
+
+
+LayerId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class Transfer(_Strict):
+    """The layers every network built from now on copies from the kept weights ([] = none)."""
+    type: Literal["transfer"]
+    layers: Annotated[list[LayerId], Field(max_length=256)]
+
+
 ClientMessage = Annotated[
-    Union[Resume, DatasetChoice, Build, Hyper, Subscribe, Control, Probe, Save, Ping],
+    Union[Resume, DatasetChoice, Build, Hyper, Subscribe, Control, Probe, Save, Ping, Keep, Transfer],
     Field(discriminator="type"),
 ]
-CLIENT_TYPES = ("resume", "dataset", "build", "hyper", "subscribe", "control", "probe", "save", "ping")
+CLIENT_TYPES = ("resume", "dataset", "build", "hyper", "subscribe", "control", "probe", "save", "ping", "keep",
+                "transfer")
 _client_adapter = TypeAdapter(ClientMessage)
 
 
@@ -150,3 +166,15 @@ def status_message(state: str, step: int, epoch: int, message: str = "", **extra
 
 def built_message(layers: list[dict], total_params: int, **extra) -> dict:
     return {"type": "built", "layers": layers, "total_params": total_params, **extra}
+
+
+def kept_message(layers: list[str], dataset: str | None, step: int) -> dict:
+    return {"type": "kept", "layers": layers, "dataset": dataset, "step": step}
+
+
+def transfer_planned_message(layers: list[str]) -> dict:
+    return {"type": "transfer_planned", "layers": layers}
+
+
+def transferred_message(copied: list[str], skipped: dict[str, str]) -> dict:
+    return {"type": "transferred", "copied": copied, "skipped": skipped}

@@ -233,3 +233,51 @@ def saved_message(spec: dict, model, data, step: int) -> bytes:
     dataset = {"name": data.name, "options": data.metadata()["options"]} if data is not None else None
     params = {name: encode_tensor(values) for name, values in model.params().items()}
     return pack({"type": "saved", "spec": spec, "dataset": dataset, "step": step, "params": params})
+
+
+# ---- keep and transfer --------------------------------------------------------------------------
+
+@dataclass
+class KeptWeights:
+    """A copy of one network's parameters and buffers, to start later networks from."""
+    values: dict          # name -> array (state_dict copies, not views)
+    layers: list[str]     # the layer ids of the network they came from
+    dataset: str | None   # what it had learned on
+    step: int
+
+
+def keep_weights(model, data, step: int) -> KeptWeights:
+    _require_single_network(model)
+    return KeptWeights(model.state_dict(), list(model.layer_by_id), data.name if data is not None else None, step)
+
+
+def check_transfer_plan(kept: KeptWeights | None, layers: list[str]) -> list[str]:
+    """The plan, checked against what was kept: an id the kept network lacks could never be copied."""
+    if layers and kept is None:
+        raise ProtocolError("nothing_kept", "keep a network's weights first (the keep message), then say which "
+                            "layers to start from", "layers")
+    for index, layer_id in enumerate(layers):
+        if layer_id not in kept.layers:
+            raise ProtocolError("unknown_layer", f"the kept network has no layer {layer_id!r}; its layers: "
+                                f"{', '.join(kept.layers)}", f"layers[{index}]")
+    return list(dict.fromkeys(layers))  # repeats would copy twice and report twice
+
+
+def transfer(kept: KeptWeights, model, layers: list[str]) -> dict:
+    """Copies the planned layers from the kept weights into a freshly built model, by name and
+    shape: {"copied": [tensor names], "skipped": {name: reason}}. A planned id this network does
+    not have is skipped by its id, not refused: the plan outlives the network it was made on."""
+    from engine.modes.transfer import transfer_weights
+    if not hasattr(model, "layer_by_id"):
+        return {"copied": [], "skipped": {layer_id: "a GAN's networks do not start from kept weights"
+                                          for layer_id in layers}}
+    present = [layer_id for layer_id in layers if layer_id in model.layer_by_id]
+    report = transfer_weights(kept.values, model, present)
+    missing = {layer_id: "no layer with this id in this network" for layer_id in layers if layer_id not in present}
+    return {"copied": report["copied"], "skipped": {**report["skipped"], **missing}}
+
+
+def _require_single_network(model) -> None:
+    if not hasattr(model, "layer_by_id"):  # a GAN is two networks; which one to keep is not said
+        raise ProtocolError("invalid_spec", "keeping and transferring weights works on one network, not on a "
+                            "GAN's generator and discriminator")

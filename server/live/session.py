@@ -16,7 +16,8 @@ import time
 from server.live import engine_ops
 from server.live.history import MetricHistory
 from server.live.training import TrainingLoop
-from server.protocol import ProtocolError, built_message, error_message, status_message
+from server.protocol import (ProtocolError, built_message, error_message, kept_message, status_message,
+                             transfer_planned_message, transferred_message)
 from server.settings import Settings
 
 log = logging.getLogger("layerlab.session")
@@ -37,6 +38,8 @@ class Session:
         self.layers: list[dict] = []  # the last `built` answer, re-sent on resume
         self.data_fits = False       # the model takes the data set's samples and targets
         self.total_params = 0
+        self.kept: engine_ops.KeptWeights | None = None  # one model-sized copy, freed with the session
+        self.transfer_plan: list[str] = []  # layer ids every new network copies from `kept`
         self.detached_at: float | None = time.monotonic()
         self._outlet = None
         self._outlet_lock = threading.Lock()
@@ -72,6 +75,7 @@ class Session:
 
     def close(self) -> None:
         self.loop.halt()
+        self.kept = None
         if self._thread is not None:
             self._commands.put(_STOP)
 
@@ -133,6 +137,9 @@ class Session:
             self.send(engine_ops.dataset_message(self.data))
         if self.model is not None:
             self.send(built_message(self.layers, self.total_params))
+        if self.kept is not None:
+            self.send(self._kept_message())
+            self.send(transfer_planned_message(self.transfer_plan))
         self.send_status()
         self.loop.send_history()
 
@@ -141,8 +148,10 @@ class Session:
         model, trainer, layers, total = engine_ops.build(spec, self.settings.quotas)
         self.spec, self.model, self.trainer = spec, model, trainer
         self.layers, self.total_params = layers, total
+        transferred = self._start_from_kept()
         self.loop.restart()
         self.send(built_message(layers, total), drop_pending_frame=True)
+        self._report(transferred)
         self._warn_if_incompatible()
         self.set_state("idle")
         self.loop.emit_frame(force=True)
@@ -151,9 +160,12 @@ class Session:
         self.loop.halt()
         self.data = engine_ops.load_data(name, options, self.settings.quotas, self.uploads)
         self.loop.restart()
+        transferred = None
         if self.spec is not None:  # same network, fresh weights: old weights fit other data
             self.model, self.trainer = engine_ops.rebuild(self.spec)
+            transferred = self._start_from_kept()
         self.send(engine_ops.dataset_message(self.data), drop_pending_frame=True)
+        self._report(transferred)
         self._warn_if_incompatible()
         self.set_state("idle")
         self.loop.emit_frame(force=True)
@@ -187,10 +199,13 @@ class Session:
 
     def reset(self) -> None:
         self.loop.halt()
+        transferred = None
         if self.spec is not None:
             self.model, self.trainer = engine_ops.rebuild(self.spec)
+            transferred = self._start_from_kept()
         self.loop.restart()
         self.send({"type": "reset"}, drop_pending_frame=True)
+        self._report(transferred)
         self.set_state("idle")
         self.loop.send_history()
         self.loop.emit_frame(force=True)
@@ -215,6 +230,31 @@ class Session:
         self.set_state("idle", "loaded a saved network")
         self.loop.send_history()
         self.loop.emit_frame(force=True)
+
+    def keep(self) -> None:
+        """Copies the current weights aside (replacing any kept before), for `transfer`."""
+        self._require_model()
+        self.kept = engine_ops.keep_weights(self.model, self.data, self.loop.step)
+        self.send(self._kept_message())
+
+    def plan_transfer(self, layers: list[str]) -> None:
+        """Networks built from now on start with these layers from the kept weights ([] = none).
+        The current network keeps its weights: the plan applies at the next build or reset."""
+        self.transfer_plan = engine_ops.check_transfer_plan(self.kept, layers)
+        self.send(transfer_planned_message(self.transfer_plan))
+
+    def _start_from_kept(self) -> dict | None:
+        """Copies the planned layers into the network just built; the report, or None without a plan."""
+        if not self.transfer_plan or self.kept is None:
+            return None
+        return engine_ops.transfer(self.kept, self.model, self.transfer_plan)
+
+    def _report(self, transferred: dict | None) -> None:
+        if transferred is not None:
+            self.send(transferred_message(transferred["copied"], transferred["skipped"]))
+
+    def _kept_message(self) -> dict:
+        return kept_message(self.kept.layers, self.kept.dataset, self.kept.step)
 
     def _require_model(self) -> None:
         if self.model is None:

@@ -13,8 +13,8 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from server.live.guards import TokenBucket, origin_allowed
 from server.live.sender import Sender, SlowClient
-from server.protocol import (Build, Control, DatasetChoice, Hyper, Ping, Probe, ProtocolError, Resume, Save,
-                             Subscribe, hello_message, parse_client_message)
+from server.protocol import (Build, Control, DatasetChoice, Hyper, Keep, Ping, Probe, ProtocolError, Resume, Save,
+                             Subscribe, Transfer, hello_message, parse_client_message)
 
 router = APIRouter()
 log = logging.getLogger("layerlab.socket")
@@ -148,6 +148,10 @@ class Connection:
             session.submit(session.probe, message.input)
         elif isinstance(message, Save):
             session.submit(session.save)
+        elif isinstance(message, Keep):
+            session.submit(session.keep)
+        elif isinstance(message, Transfer):
+            session.submit(session.plan_transfer, message.layers)
         elif isinstance(message, Ping):
             self.sender.deliver({"type": "pong"})
 

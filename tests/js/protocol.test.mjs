@@ -54,6 +54,8 @@ const BUILDERS = {
   probe: (m) => protocol.probe(m.input),
   save: () => protocol.save(),
   ping: () => protocol.ping(),
+  keep: () => protocol.keep(),
+  transfer: (m) => protocol.transfer(m.layers),
 };
 
 for (const name of fixtures('client')) {
@@ -87,6 +89,9 @@ test('messages with a missing field or an unknown type are refused before sendin
   assert.throws(() => protocol.encodeClientMessage({type: 'launch'}), /unknown message type/);
   assert.throws(() => protocol.encodeClientMessage({type: 'build'}), /needs spec/);
   assert.throws(() => protocol.encodeClientMessage({type: 'control', action: 'fly'}), /action/);
+  assert.throws(() => protocol.encodeClientMessage({type: 'transfer'}), /needs layers/);
+  assert.throws(() => protocol.encodeClientMessage({type: 'transfer', layers: 'conv1'}), /list of layer ids/);
+  assert.throws(() => protocol.encodeClientMessage({type: 'transfer', layers: ['conv1', 2]}), /list of layer ids/);
 });
 
 test('float16 bits decode like IEEE 754 half precision', () => {

@@ -23,11 +23,14 @@ export const CLIENT_MESSAGES = {
   probe: ['input'],
   save: [],
   ping: [],
+  keep: [],
+  transfer: ['layers'],
 };
 
 /** Server message types: JSON text ones and binary (msgpack) ones. */
 export const SERVER_TEXT_MESSAGES = [
   'hello', 'resumed', 'built', 'status', 'error', 'dataset_loaded', 'hyper_applied', 'reset', 'pong',
+  'kept', 'transfer_planned', 'transferred',
 ];
 export const SERVER_BINARY_MESSAGES = ['frame', 'history', 'probe_result', 'saved'];
 export const CONTROL_ACTIONS = ['play', 'pause', 'step', 'reset'];
@@ -63,6 +66,13 @@ export const control = (action, steps) => (steps === undefined ? {type: 'control
 export const probe = (input) => ({type: 'probe', input});
 export const save = () => ({type: 'save'});
 export const ping = () => ({type: 'ping'});
+/** Keep a copy of the current network's weights (answered with `kept`). */
+export const keep = () => ({type: 'keep'});
+/**
+ * Networks built from now on start with these layers copied from the kept weights; [] clears it.
+ * @param {string[]} layers  layer ids, e.g. ['conv1', 'conv2']
+ */
+export const transfer = (layers) => ({type: 'transfer', layers});
 
 /**
  * Checks a message before it is sent, so a typo fails here and not as a server error.
@@ -77,6 +87,9 @@ export function encodeClientMessage(message) {
   }
   if (message.type === 'control' && !CONTROL_ACTIONS.includes(message.action)) {
     throw new Error(`control action must be one of ${CONTROL_ACTIONS.join(', ')}`);
+  }
+  if (message.type === 'transfer' && !(Array.isArray(message.layers) && message.layers.every((id) => typeof id === 'string'))) {
+    throw new Error('transfer layers must be a list of layer ids');
   }
   return JSON.stringify(message);
 }
