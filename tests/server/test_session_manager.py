@@ -1,4 +1,5 @@
-"""Sessions outlive their sockets for a grace period, then are closed and forgotten."""
+"""Sessions outlive their sockets for a grace period, then are closed and forgotten; only a
+detached one can be resumed; a saved network restores into one (data set, weights, step count)."""
 import pytest
 
 from server.live.manager import SessionManager
@@ -56,3 +57,61 @@ def test_only_a_detached_session_can_be_resumed():
     with pytest.raises(ProtocolError) as unknown:
         manager.resumable("no-such-token-at-all")
     assert unknown.value.code == "unknown_session" and unknown.value.field == "session"
+
+
+def test_a_saved_network_comes_back_with_its_data_set_weights_and_step_count(live_server):
+    """Through a real server and socket: save after training on one data set, switch the session
+    to another data set and network, then POST the saved bytes: the data set, the network, its
+    weights (same validation loss) and its step count all come back."""
+    import asyncio
+
+    import httpx
+    from live_client import CIRCLE, PLAYGROUND_SPEC, LiveClient
+    from server.live.codec import pack
+
+    async def scenario():
+        async with LiveClient(live_server) as tab:
+            token = (await tab.expect("hello"))["session"]
+            await tab.start_training(expect_hello=False)
+            await tab.frames_after(5)
+            await tab.send({"type": "control", "action": "pause"})
+            paused = await tab.expect("status", state="paused")
+            await asyncio.sleep(0.3)
+            trained_val_loss = tab.frames[-1]["metrics"]["val_loss"]
+            await tab.send({"type": "save"})
+            saved = await tab.expect_binary("saved")
+            assert saved["step"] == paused["step"] > 0 and saved["dataset"]["name"] == "circle"
+
+            await tab.send({"type": "dataset", "name": "xor", "options": {"samples": 200}})
+            await tab.expect("dataset_loaded", name="xor")
+            await tab.send({"type": "build", "spec": {**PLAYGROUND_SPEC, "seed": 5}})
+            await tab.expect("built")
+
+            async with httpx.AsyncClient() as http:
+                answer = await http.post(f"{live_server.http}/api/sessions/{token}/load", content=pack(saved))
+            assert answer.status_code == 202
+            await tab.expect("built")
+            loaded = await tab.expect("dataset_loaded")
+            assert loaded["name"] == "circle" and loaded["info"]["options"] == saved["dataset"]["options"]
+            await tab.expect("status", step=paused["step"], message="loaded a saved network")
+            await asyncio.sleep(0.3)
+            frame = tab.frames[-1]
+            assert frame["step"] == paused["step"]
+            assert abs(frame["metrics"]["val_loss"] - trained_val_loss) < 1e-6  # the same weights, same data
+            await tab.send({"type": "control", "action": "step", "steps": 3})
+            assert (await tab.expect("status", state="paused"))["step"] == paused["step"] + 3
+
+            async with httpx.AsyncClient() as http:
+                bad_step = await http.post(f"{live_server.http}/api/sessions/{token}/load",
+                                           content=pack({**saved, "step": -4}))
+                damaged = await http.post(f"{live_server.http}/api/sessions/{token}/load", content=pack(saved)[:-40])
+            assert bad_step.status_code == 422 and bad_step.json()["detail"]["field"] == "step"
+            assert damaged.status_code == 422 and "damaged" in damaged.json()["detail"]["message"]
+
+            misfit = {**saved, "params": {**saved["params"], "h1.weight": saved["params"]["h2.weight"]}}
+            async with httpx.AsyncClient() as http:
+                assert (await http.post(f"{live_server.http}/api/sessions/{token}/load",
+                                        content=pack(misfit))).status_code == 202
+            refused = await tab.expect("error")
+            assert refused["field"] == "params" and "h1.weight" in refused["message"]
+    asyncio.run(asyncio.wait_for(scenario(), 90))
