@@ -17,12 +17,13 @@ import {pickDataset} from './spec.js';
 import {createLive} from './live.js';
 import {createNotices} from './notice.js';
 import {boundaryPoints} from './views/points.js';
-import {createPresetMenu, stateFromPreset, stateFromRun} from './presets.js';
-import {control, probe} from './protocol.js';
+import {createBuildWaiter, createPresetMenu, isTransferError, stateFromPreset, stateFromPretrain, stateFromRun, transferPlanOf} from './presets.js';
+import {control, keep, probe, transfer} from './protocol.js';
 import {wireShortcuts} from './shortcuts.js';
 import {createStore, fromHash, toHash} from './state.js';
 import {createSync} from './sync.js';
 import {createViewsPanel} from './views/panel.js';
+import {lessonLink} from './views/lesson.js';
 
 /** @param {string} id @returns {any} */
 const byId = (id) => document.getElementById(id);
@@ -69,6 +70,9 @@ async function start() {
   const views = createViewsPanel(byId('views'), {
     onProbe: (input) => live.send(probe(input)),
     onRun: (preset, run) => {
+      builds.cancel();
+      const plan = transferPlanOf(preset, run);
+      if (plan) live.send(transfer(plan));  // before the run's network is built: it starts from the kept layers
       applyPatch(stateFromRun(preset, run), `run ${run.label}`);
       live.send(control('reset'));  // every run of a comparison starts from fresh weights at step 0
     },
@@ -78,12 +82,29 @@ async function start() {
     if (patch.layers) run(replaceLayers(store.get().layers, patch.layers, label));
     store.update(patch);
   };
+  const builds = createBuildWaiter(bus);
+  lessonLink.connect({
+    pretrain: (preset) => builds.afterBuild(() => {
+      live.send(transfer([]));  // the network to pretrain starts fresh
+      applyPatch(stateFromPretrain(preset), `pretrain ${preset.name}`);
+      live.send(control('reset'));
+    }, () => live.send(control('step', preset.pretrain.steps))),
+    keep: () => live.send(keep()),
+    datasetLabel: (name) => catalog.datasets.find((d) => d.name === name)?.label ?? name,
+  });
+  bus.on('kept', lessonLink.onKept);
+  bus.on('transferred', lessonLink.onTransferred);
   const presets = createPresetMenu(byId('presets'), catalog.presets, (preset) => {
     applyPatch(stateFromPreset(preset), `preset ${preset.name}`);
     views.showLesson(preset);
   });
   wireFiles({share: byId('share'), save: byId('save'), load: byId('load')}, {
     getState: store.get, getCatalog: () => catalog, onLoad: (patch) => applyPatch(patch, 'load file'), notify: notices.show,
+    live, bus,
+    showLoaded: (patch) => {  // the server restored this network with its weights: show it, never rebuild it
+      store.update(patch, 'server');
+      boundaryPoints(store.get(), catalog).then(views.setPoints);
+    },
   });
 
   /** Everything the page shows of the state, redrawn on each change. */
@@ -140,7 +161,7 @@ async function start() {
     views.onReset();
   });
   bus.on('probe_result', (result) => views.onProbeResult(result));
-  bus.on('error', (error) => notices.fromServer(error, sync.isSwitching()));
+  bus.on('error', (error) => (isTransferError(error) ? notices.show('error', error.message, 10) : notices.fromServer(error, sync.isSwitching())));
   bus.on('notice', ({kind, text}) => notices.show(kind, text, 10));
 
   wireShortcuts({

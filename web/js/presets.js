@@ -68,3 +68,68 @@ export function createPresetMenu(select, presets, onChoose) {
     show(name) { select.value = presets.some((p) => p.name === name) ? name : ''; },
   };
 }
+
+/**
+ * A transfer lesson's first step: its pretraining network on its pretraining data set.
+ * @param {any} preset  a lesson with `pretrain`: {spec, dataset, steps}
+ * @returns {Partial<import('./state.js').AppState>}
+ */
+export function stateFromPretrain(preset) {
+  const patch = stateFromFile({spec: preset.pretrain.spec, dataset: preset.pretrain.dataset});
+  patch.preset = preset.name;
+  return patch;
+}
+
+/**
+ * The layers a lesson run starts from the kept weights: its `transfer` layers, [] for a run of a
+ * transfer lesson without (it starts fresh), null for lessons that never transfer (nothing to send).
+ * @param {any} preset
+ * @param {{transfer?: {layers: string[]}}} run
+ * @returns {string[] | null}
+ */
+export function transferPlanOf(preset, run) {
+  if (run.transfer) return run.transfer.layers;
+  return preset.pretrain ? [] : null;
+}
+
+/** Errors about keep and transfer: their field (`layers[i]`) names the message's list, not the network's. */
+const TRANSFER_ERRORS = new Set(['nothing_kept', 'unknown_layer']);
+
+/** @param {{code: string}} error @returns {boolean} */
+export const isTransferError = (error) => TRANSFER_ERRORS.has(error.code);
+
+/**
+ * Runs an action once the network the page just asked for is built. A change of data set or
+ * network sends its build only later (after the data loads, or after validation), so the action
+ * waits for that `built`; a change that needs no build lets it run at once.
+ * @param {import('./bus.js').Bus} bus
+ */
+export function createBuildWaiter(bus) {
+  let building = false;
+  /** @type {(() => void) | null} */
+  let pending = null;
+  bus.on('network-pending', () => { building = true; });
+  bus.on('dataset-chosen', () => { building = true; });
+  bus.on('built', () => {
+    const action = pending;
+    pending = null;
+    action?.();
+  });
+  // No build will come: an invalid network, or a data set the server refused.
+  bus.on('validated', ({report}) => { if (!report.ok) pending = null; });
+  bus.on('error', (error) => { if (error.code === 'invalid_dataset') pending = null; });
+  return {
+    /**
+     * @param {() => void} change  updates the state (and sends what must precede the action)
+     * @param {() => void} action  runs once the resulting network is built
+     */
+    afterBuild(change, action) {
+      building = false;
+      pending = null;
+      change();
+      if (building) pending = action;
+      else action();
+    },
+    cancel() { pending = null; },
+  };
+}
