@@ -11,7 +11,8 @@
 /**
  * @typedef {Object} FieldInfo
  * @property {string} name
- * @property {string} kind        'int' | 'float' | 'bool' | 'choice' | 'multi' | 'str' | 'shape' | 'inputs'
+ * @property {string} kind        'int' | 'float' | 'bool' | 'choice' | 'multi' | 'str' | 'shape' | 'inputs' | 'union'
+ * @property {'int' | 'float'} [numberKind]  a union's numeric form, when it has one (its bounds are min/max)
  * @property {any} [default]
  * @property {number} [min]
  * @property {number} [max]
@@ -84,6 +85,7 @@ const KIND_OF_TYPE = {integer: 'int', number: 'float', boolean: 'bool', string: 
  * @returns {FieldInfo}
  */
 function normalizeField(raw) {
+  if (raw.type === 'union' && Array.isArray(raw.variants)) return normalizeUnion(raw);
   const declared = raw.kind ?? /** @type {Record<string, string>} */ (KIND_OF_TYPE)[raw.type] ?? raw.type ?? 'str';
   const choices = raw.choices ?? raw.enum;
   let kind = declared;
@@ -98,6 +100,28 @@ function normalizeField(raw) {
     help: raw.help ?? raw.description ?? '',
     min: raw.min ?? raw.minimum ?? raw.exclusiveMinimum ?? raw.low,
     max: raw.max ?? raw.maximum ?? raw.exclusiveMaximum ?? raw.high,
+  };
+}
+
+/**
+ * A field that takes values of several kinds (conv2d padding: a number or "same"/"valid"): the
+ * choices of its string forms, plus the kind and bounds of its numeric form, so the editor can
+ * offer both.
+ * @param {any} raw
+ * @returns {FieldInfo}
+ */
+function normalizeUnion(raw) {
+  const numeric = raw.variants.find((/** @type {any} */ v) => v.type === 'integer' || v.type === 'number');
+  const choices = raw.variants.flatMap((/** @type {any} */ v) => v.enum ?? []);
+  return {
+    ...raw,
+    kind: 'union',
+    choices,
+    numberKind: numeric ? (numeric.type === 'integer' ? 'int' : 'float') : undefined,
+    default: raw.default ?? undefined,
+    help: raw.help ?? raw.description ?? '',
+    min: numeric?.minimum ?? numeric?.exclusiveMinimum,
+    max: numeric?.maximum ?? numeric?.exclusiveMaximum,
   };
 }
 

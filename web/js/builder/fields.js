@@ -97,6 +97,7 @@ function boundsHint(field) {
  * @returns {FieldWidget}
  */
 export function createFieldWidget(field, value, onChange, options) {
+  if (field.kind === 'union') return createUnionWidget(field, value, onChange, options);
   const controlId = `${options.idPrefix}-${field.name}-${++widgetCounter}`;
   const wrapper = el('div', {class: 'field', 'data-field': field.name});
   const label = el('label', {for: controlId}, options.label ?? field.name.replace(/_/g, ' '));
@@ -144,4 +145,66 @@ export function createFieldWidget(field, value, onChange, options) {
  */
 function parseChoice(field, text) {
   return field.choices?.find((choice) => String(choice) === text) ?? text;
+}
+
+/** The select's entry that means "a number, typed in the box beside it". */
+const NUMBER_CHOICE = '#';
+
+/**
+ * A field of several kinds (conv2d padding: a number of pixels, or "same"/"valid"): a select with
+ * the named choices and "number", and a number box shown while "number" is chosen.
+ * @param {FieldInfo} field
+ * @param {any} value
+ * @param {(value: any) => void} onChange
+ * @param {{idPrefix: string, label?: string}} options
+ * @returns {FieldWidget}
+ */
+function createUnionWidget(field, value, onChange, options) {
+  const controlId = `${options.idPrefix}-${field.name}-${++widgetCounter}`;
+  const wrapper = el('div', {class: 'field union-field', 'data-field': field.name});
+  const select = /** @type {HTMLSelectElement} */ (el('select', {id: controlId}));
+  for (const choice of field.choices ?? []) select.append(el('option', {value: String(choice)}, String(choice)));
+  if (field.numberKind) select.append(el('option', {value: NUMBER_CHOICE}, 'number'));
+  const number = makeControl({...field, kind: field.numberKind ?? 'float', choices: undefined, default: undefined});
+  number.setAttribute('aria-label', `${field.name.replace(/_/g, ' ')}: number`);
+  const error = el('div', {class: 'field-error', id: `${controlId}-error`, role: 'alert'});
+  select.title = number.title = boundsHint(field);
+  for (const control of [select, number]) control.setAttribute('aria-describedby', error.id);
+  const row = el('div', {class: 'union-row'});
+  row.append(select, number);
+  wrapper.append(el('label', {for: controlId}, options.label ?? field.name.replace(/_/g, ' ')), row, error);
+
+  const numberField = {...field, kind: field.numberKind ?? 'float'};
+  const read = () => (select.value === NUMBER_CHOICE ? parseText(numberField, number.value) : parseChoice(field, select.value));
+  select.addEventListener('change', () => {
+    number.hidden = select.value !== NUMBER_CHOICE;
+    if (!number.hidden && number.value === '') number.value = String(field.min ?? 0);
+    onChange(read());
+  });
+  number.addEventListener('change', () => onChange(read()));
+
+  const widget = {
+    element: wrapper,
+    control: select,
+    /** @param {any} next */
+    set(next) {
+      if (document.activeElement === select || document.activeElement === number) return;
+      const shown = next ?? field.default;
+      const named = (field.choices ?? []).some((choice) => String(choice) === String(shown));
+      select.value = named ? String(shown) : NUMBER_CHOICE;
+      number.hidden = named;
+      number.value = named || shown === undefined || shown === null ? '' : String(shown);
+    },
+    /** @param {string | null} message */
+    setError(message) {
+      error.textContent = message ?? '';
+      wrapper.classList.toggle('invalid', Boolean(message));
+      for (const control of [select, number]) {
+        if (message) control.setAttribute('aria-invalid', 'true');
+        else control.removeAttribute('aria-invalid');
+      }
+    },
+  };
+  widget.set(value);
+  return widget;
 }
