@@ -13,6 +13,7 @@ import msgpack
 from fastapi import APIRouter, HTTPException, Request
 
 from server.live import engine_ops
+from server.live.codec import pack
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
 
@@ -53,9 +54,13 @@ def restore(session, saved: dict) -> None:
         raise
     if data is not None:
         session.send(engine_ops.dataset_message(data))
-    session.loop.step = saved["step"]  # the run goes on counting from where it was saved
+    # The run goes on counting from where it was saved. load() evaluated the network at step 0:
+    # start the history again so that its first evaluation is recorded at the saved step.
+    session.loop.restart()
+    session.loop.step = saved["step"]
+    session.send(pack(session.history.to_message()), drop_pending_frame=True)  # with that frame's step-0 eval
     session.set_state("idle", "loaded a saved network")
-    session.loop.emit_frame(force=True, evaluate=True)  # its metrics recorded at the carried step
+    session.loop.emit_frame(force=True, evaluate=True)
 
 
 def _unpack_saved(body: bytes, max_step: int) -> dict:

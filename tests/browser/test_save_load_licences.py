@@ -1,17 +1,107 @@
-"""Save and load a network as JSON, and the data-licences page, in a real browser."""
+"""Save and load networks in a real browser (a trained one with its weights, or a spec as JSON
+before anything is built), and the data-licences page."""
 import json
+import re
 
 import pytest
 
 from browser_harness import open_app, shot
+from server.live.codec import pack, unpack
 
 pytestmark = pytest.mark.browser
 
 
-def test_save_then_load_a_network(page, server_url, tmp_path):
+def shown(page) -> dict:
+    """Step and validation loss as the status line shows them (4 significant digits)."""
+    text = page.inner_text("[data-testid=status]")
+    step = re.search(r"step (\d+)", text)
+    val = re.search(r"val ([0-9.e+-]+)", text)
+    return {"text": text, "step": int(step.group(1)) if step else -1, "val": val.group(1) if val else None}
+
+
+def wait_for_notice(page, words: str, timeout: float = 30_000):
+    page.wait_for_function("(words) => document.querySelector('#notice').textContent.includes(words)",
+                           arg=words, timeout=timeout)
+
+
+def evaluate_saved(saved: dict) -> float:
+    """The validation loss of the saved weights on the saved data, computed by the engine here."""
+    from engine import build_model
+    from engine.data import load_dataset
+    from server.live.codec import decode_tensor
+    from server.live.engine_ops import evaluate
+    from server.settings import Settings
+    model = build_model(saved["spec"], seed=0)
+    model.set_params({name: decode_tensor(tensor) for name, tensor in saved["params"].items()})
+    data = load_dataset(saved["dataset"]["name"], **saved["dataset"]["options"])
+    return evaluate(model, saved["spec"], data, Settings().eval_samples)["val_loss"]
+
+
+def test_a_trained_network_saves_with_its_weights_and_loads_into_a_fresh_tab(page, context, server_url, tmp_path):
     open_app(page, server_url)
+    page.click("[data-testid=play]")
+    page.wait_for_function("+(document.querySelector('[data-testid=status]').textContent.match(/step (\\d+)/) "
+                           "|| [0, 0])[1] >= 300", timeout=30_000)
+    page.click("[data-testid=pause]")
+    page.wait_for_function("document.querySelector('[data-testid=status]').textContent.startsWith('paused')")
+    page.wait_for_timeout(500)  # the frame taken at the pause carries the validation loss
+    trained = shown(page)
+    assert trained["step"] >= 300 and trained["val"] is not None, trained
+
     with page.expect_download() as download:
         page.click("[data-testid=save]")
+    assert download.value.suggested_filename == f"layerlab-spiral-step{trained['step']}.layerlab"
+    raw = open(download.value.path(), "rb").read()
+    saved = unpack(raw)
+    assert saved["type"] == "saved" and saved["step"] == trained["step"] and saved["dataset"]["name"] == "spiral"
+    assert float(trained["val"]) == pytest.approx(evaluate_saved(saved), rel=1e-3)
+    path = tmp_path / download.value.suggested_filename
+    path.write_bytes(raw)
+
+    # A new tab has a session of its own with fresh weights; the file brings the trained ones.
+    fresh = context.new_page()
+    problems = []
+    fresh.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    fresh.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    open_app(fresh, server_url, "#dataset=xor")
+    fresh.wait_for_timeout(500)
+    assert shown(fresh)["step"] == 0
+    assert fresh.get_attribute("[data-testid=dataset-xor]", "aria-pressed") == "true"
+    fresh.set_input_files("[data-testid=load]", str(path))
+    wait_for_notice(fresh, "Loaded")
+    fresh.wait_for_function(f"document.querySelector('[data-testid=status]').textContent.includes('step {trained['step']}')")
+    fresh.wait_for_function("/val [0-9]/.test(document.querySelector('[data-testid=status]').textContent)")
+    assert shown(fresh)["val"] == trained["val"]  # the same network: the same validation loss
+    assert fresh.get_attribute("[data-testid=dataset-spiral]", "aria-pressed") == "true"  # the saved data...
+    ids = fresh.eval_on_selector_all("[data-testid=layer-stack] > li", "items => items.map(i => i.dataset.testid)")
+    assert ids == ["layer-h1", "layer-h2", "layer-out"]  # ...and network show
+    shot(fresh, "loaded-trained-network")
+    fresh.click("[data-testid=step]")  # training goes on counting from the saved step
+    fresh.wait_for_function(f"document.querySelector('[data-testid=status]').textContent.includes('step {trained['step'] + 1}')")
+
+    # Files that cannot be loaded say what is wrong, and the loaded network stays.
+    damaged = tmp_path / "damaged.layerlab"
+    damaged.write_bytes(raw[: len(raw) // 2])
+    fresh.set_input_files("[data-testid=load]", str(damaged))
+    wait_for_notice(fresh, "damaged")
+    misfit = tmp_path / "misfit.layerlab"
+    misfit.write_bytes(pack({**saved, "params": {**saved["params"], "out.weight": saved["params"]["h1.weight"]}}))
+    fresh.set_input_files("[data-testid=load]", str(misfit))
+    wait_for_notice(fresh, "do not fit")
+    assert "out.weight" in fresh.inner_text("#notice")
+    assert shown(fresh)["step"] == trained["step"] + 1
+    page.console_watch.assert_clean()
+    assert problems == [], problems
+
+
+def test_before_a_network_is_built_save_writes_the_spec_as_json_and_loads_it_back(page, server_url, tmp_path):
+    # No server session at all (the socket is answered by nobody): Save falls back to JSON.
+    page.route_web_socket(re.compile(r".*/ws$"), lambda socket: None)
+    page.goto(server_url)
+    page.wait_for_selector("[data-testid=layer-stack] [data-testid^=layer-]")
+    with page.expect_download() as download:
+        page.click("[data-testid=save]")
+    assert download.value.suggested_filename == "layerlab-spiral-network.json"
     saved = json.loads(open(download.value.path()).read())
     assert [layer["id"] for layer in saved["spec"]["layers"]] == ["h1", "h2", "out"]
     assert saved["spec"]["input"]["shape"] == [2] and saved["dataset"]["name"] == "spiral"
@@ -23,13 +113,13 @@ def test_save_then_load_a_network(page, server_url, tmp_path):
     page.set_input_files("[data-testid=load]", str(edited))
     page.wait_for_function("document.querySelectorAll('[data-testid=layer-stack] > li').length === 2")
     page.wait_for_function("document.querySelector('[data-testid=shape-h1]').textContent.includes('(3)')")
-    page.click("[data-testid=undo]")  # loading is one undoable step
+    page.click("[data-testid=undo]")  # loading a spec is one undoable step
     page.wait_for_function("document.querySelectorAll('[data-testid=layer-stack] > li').length === 3")
 
     broken = tmp_path / "broken.json"
     broken.write_text('{"hello": 1}')
     page.set_input_files("[data-testid=load]", str(broken))
-    page.wait_for_function("document.querySelector('#notice').textContent.includes('no \"layers\"')")
+    wait_for_notice(page, 'no "layers"')
     page.console_watch.assert_clean()
 
 

@@ -2,7 +2,8 @@
  * One WebSocket per tab that survives drops: it reconnects with exponential backoff (plus jitter,
  * so a classroom of tabs does not reconnect in lock-step) and, on every (re)connect, asks the server
  * to resume the session whose token it keeps in sessionStorage. A reload of the tab keeps the token,
- * a new tab does not: that is exactly "one session per tab".
+ * a new tab does not: that is exactly "one session per tab". (A duplicated tab does copy it: the
+ * server then refuses the resume with `session_in_use` and live.js adopts the fresh session.)
  *
  * @example
  *   const socket = connectSocket({url: '/ws', onMessage: console.log});
@@ -19,7 +20,8 @@ const MAX_QUEUED = 64;
  * @typedef {'connecting' | 'open' | 'closed'} LinkState
  * @typedef {Object} SocketOptions
  * @property {string} url                   path or absolute ws:// URL
- * @property {(message: any) => void} onMessage   every server message, text or binary, decoded
+ * @property {(message: any, raw?: ArrayBuffer) => void} onMessage   every server message, text or binary,
+ *   decoded; binary ones also come as their raw bytes (a `saved` network is downloaded as sent)
  * @property {(state: LinkState) => void} [onLink]  connection state, for the status line
  * @property {(resuming: boolean) => void} [onOpen]  after each connect; resuming = a token was sent
  * @property {Storage} [storage]
@@ -80,7 +82,8 @@ export function connectSocket(options) {
       for (const text of pending) ws?.send(text);
     };
     ws.onmessage = (event) => {
-      options.onMessage(typeof event.data === 'string' ? decodeText(event.data) : decodeBinary(event.data));
+      if (typeof event.data === 'string') options.onMessage(decodeText(event.data));
+      else options.onMessage(decodeBinary(event.data), event.data);
     };
     ws.onclose = () => {
       options.onLink?.('closed');
