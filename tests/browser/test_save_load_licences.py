@@ -1,5 +1,5 @@
 """Save and load networks in a real browser (a trained one with its weights, or a spec as JSON
-before anything is built), and the data-licences page."""
+before anything is built), a duplicated tab's own session, and the data-licences page."""
 import json
 import re
 
@@ -121,6 +121,36 @@ def test_before_a_network_is_built_save_writes_the_spec_as_json_and_loads_it_bac
     page.set_input_files("[data-testid=load]", str(broken))
     wait_for_notice(page, 'no "layers"')
     page.console_watch.assert_clean()
+
+
+def test_a_duplicated_tab_starts_its_own_session_and_the_original_keeps_training(page, context, server_url):
+    open_app(page, server_url)
+    token = page.evaluate("sessionStorage.getItem('layerlab.session')")
+    page.click("[data-testid=play]")
+    page.wait_for_function("/step [1-9]/.test(document.querySelector('[data-testid=status]').textContent)")
+
+    # What "Duplicate tab" does: the new tab starts with a copy of the original's sessionStorage.
+    copy = context.new_page()
+    problems = []
+    copy.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    copy.add_init_script(f"sessionStorage.setItem('layerlab.session', {json.dumps(token)})")
+    open_app(copy, server_url)
+    wait_for_notice(copy, "copy of another open tab")
+    own = copy.evaluate("sessionStorage.getItem('layerlab.session')")
+    assert own and own != token
+    assert shown(copy)["step"] == 0 and copy.get_attribute("[data-testid=pause]", "hidden") is not None
+
+    # the original was not taken over: it is still running its own session, and counting
+    before = shown(page)["step"]
+    page.wait_for_function(f"+document.querySelector('[data-testid=status]').textContent.match(/step (\\d+)/)[1] > {before}")
+    assert page.evaluate("sessionStorage.getItem('layerlab.session')") == token
+    assert shown(page)["text"].startswith("running")
+    copy.click("[data-testid=step]")  # and the copy trains its own network
+    copy.wait_for_function("document.querySelector('[data-testid=status]').textContent.includes('step 1 ')")
+    assert shown(page)["step"] > before
+    page.click("[data-testid=pause]")
+    page.console_watch.assert_clean()
+    assert problems == [], problems
 
 
 def test_data_licences_page_credits_every_source(page, server_url):
