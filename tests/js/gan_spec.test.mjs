@@ -10,7 +10,7 @@ import {fileURLToPath} from 'node:url';
 
 import {normalizeCatalog} from '../../web/js/builder/catalog.js';
 import {globalIndex, joinNetworks, splitNetworks} from '../../web/js/builder/networks.js';
-import {specFromState, stateFromSpec} from '../../web/js/spec.js';
+import {pickDataset, singleNetworkLayers, specFromState, stateFromSpec} from '../../web/js/spec.js';
 import {defaultState, fromHash, toHash} from '../../web/js/state.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,9 +24,9 @@ function python(script, input = '') {
 const ENGINE = python(`
 import json
 from engine.presets import PRESETS
-from engine.registry import catalog
-print(json.dumps({"catalog": catalog(), "gan": PRESETS["gan_digits"]["spec"]}))`);
-const CATALOG = normalizeCatalog({...ENGINE.catalog, datasets: [], presets: []});
+from server.api.catalog import _engine_catalog
+print(json.dumps({"catalog": _engine_catalog(), "gan": PRESETS["gan_digits"]["spec"]}))`);
+const CATALOG = normalizeCatalog(ENGINE.catalog);
 
 /** Every problem the engine finds in a GAN spec ([] when it is valid). */
 function ganProblems(spec) {
@@ -109,4 +109,18 @@ test('a union field reads as its choices plus a bounded number', () => {
   const pool = CATALOG.layers.find((l) => l.type === 'max_pool2d');
   const stride = pool.fields.find((f) => f.name === 'stride');
   assert.deepEqual([stride.kind, stride.min, stride.max], ['int', 1, 31]);  // optional, still bounded
+});
+
+test('choosing data keeps a GAN whole: no head or loss of a classifier, images still flat', () => {
+  const gan = stateOf(ENGINE.gan);
+  const patch = pickDataset(gan, CATALOG, 'mnist');
+  assert.deepEqual(patch, {dataset: 'mnist', data: {flatten: true}});
+  const classifier = pickDataset(defaultState(), CATALOG, 'mnist');  // a single network is fitted as before
+  assert.equal(classifier.layers.at(-1).units, 10);
+  assert.equal(classifier.loss, 'cross_entropy');
+});
+
+test('the views of one network see no layers of a GAN', () => {
+  assert.deepEqual(singleNetworkLayers(stateOf(ENGINE.gan), CATALOG), []);
+  assert.equal(singleNetworkLayers(defaultState(), CATALOG).length, 3);
 });

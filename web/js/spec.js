@@ -96,6 +96,16 @@ export function datasetMessage(state) {
 const SPEC_KEYS_IN_STATE = new Set(['input', 'layers', 'loss', 'optimizer', 'batch_size', 'regularization', 'seed']);
 
 /**
+ * @param {AppState} state
+ * @param {Catalog} catalog
+ * @returns {import('./state.js').LayerSpec[]} the layers of a single network; [] for a GAN, whose
+ *   two networks the views of one network's insides (diagram, histograms) do not describe
+ */
+export function singleNetworkLayers(state, catalog) {
+  return networksOfMode(catalog, state.specExtras.mode).length ? [] : state.layers;
+}
+
+/**
  * Reads a spec back into state (loading a saved file, a preset, or a resumed session).
  * @param {Record<string, any>} spec
  * @returns {Partial<AppState>}
@@ -139,25 +149,26 @@ export function pickDataset(state, catalog, name) {
   const info = findDataset(catalog, name);
   /** @type {Partial<AppState>} */
   const patch = {dataset: name, data: {}};
+  if (!info) return patch;
   // A GAN's ends are fixed by its game (latent in, one logit out), not by the data's labels.
-  if (!info || networksOfMode(catalog, state.specExtras.mode).length) return patch;
+  const severalNetworks = networksOfMode(catalog, state.specExtras.mode).length > 0;
   const raw = info.raw ?? {};
   const last = state.layers.at(-1);
   const outputSize = raw.output_shape?.length === 1 ? raw.output_shape[0] : null;
-  if (last && typeof last.units === 'number' && outputSize) {
+  if (!severalNetworks && last && typeof last.units === 'number' && outputSize) {
     /** @type {import('./state.js').LayerSpec} */
     const head = {...last, units: outputSize};
     if (raw.suggested_output_activation) head.activation = raw.suggested_output_activation;
     patch.layers = [...state.layers.slice(0, -1), head];
   }
-  if (raw.suggested_loss) patch.loss = raw.suggested_loss;
+  if (raw.suggested_loss && !severalNetworks) patch.loss = raw.suggested_loss;
   const layers = patch.layers ?? state.layers;
   const denseOnly = layers.every((l) => typeof l.units === 'number' || !/conv|pool|rnn|lstm|gru|attention|transformer|embed/.test(l.type));
   const multiDimensional = (raw.input_shape ?? []).length > 1;
   if (denseOnly && multiDimensional) {
     // Dense layers want vectors: the data set flattens its samples when it can, else a Flatten layer leads.
     if (info.options.some((o) => o.name === 'flatten' && o.kind === 'bool')) patch.data = {flatten: true};
-    else if (layerType(catalog, 'flatten') && layers[0]?.type !== 'flatten') {
+    else if (!severalNetworks && layerType(catalog, 'flatten') && layers[0]?.type !== 'flatten') {
       patch.layers = [{id: freshId(layers, 'flatten'), type: 'flatten'}, ...layers];
     }
   }
