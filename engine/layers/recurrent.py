@@ -5,8 +5,9 @@ Parameters with torch's names, shapes and gate order (lstm i, f, g, o; gru r, z,
 weight_ih (G*H, F), weight_hh (G*H, H), bias_ih (G*H,), bias_hh (G*H,), all U(-1/sqrt(H), 1/sqrt(H)).
 
 How a pass runs (engine/kernels/recurrent.py): the input is turned time-major once, all input
-projections are one GEMM (dense_fwd over T*N rows), the cell kernels run the time loop, and
-backward ends with two whole-sequence GEMMs for the weight gradients (dense_bwd).
+projections are one GEMM (dense_fwd over T*N rows), the cell kernels run the time loop on a
+transposed copy of weight_hh (made once per pass), and backward ends with whole-sequence GEMMs for
+the weight gradients (one joined GEMM for rnn and lstm, two dense_bwd for gru).
 After a forward pass ``probe_state()`` returns hidden (and cell) states and gate activations.
 """
 
@@ -23,6 +24,7 @@ from engine.kernels.recurrent import (
     CELL_RNN_RELU,
     CELL_RNN_TANH,
     GATES_PER_CELL,
+    joined_dense_bwd,
     recurrent_seq_bwd,
     recurrent_seq_fwd,
 )
@@ -111,7 +113,9 @@ class Recurrent(Layer):
         self._gates = self.workspace("gates", (steps, batch, width))
         self._hs = self.workspace("hs", (steps + 1, batch, hidden))
         self._cs = self.workspace("cs", (steps + 1, batch, hidden))
-        recurrent_seq_fwd(self.cell(), xw, p["weight_hh"], recurrent_bias, self._hw, self._gates, self._hs, self._cs)
+        w_hh_t = self.workspace("w_hh_t", (hidden, width))
+        w_hh_t[...] = p["weight_hh"].T
+        recurrent_seq_fwd(self.cell(), xw, w_hh_t, recurrent_bias, self._hw, self._gates, self._hs, self._cs)
         self._x_tm = x_tm
         if not self.spec.return_sequences:
             return self._hs[steps]
@@ -134,20 +138,28 @@ class Recurrent(Layer):
         scratch = [self.workspace(f"scratch{k}", (batch, hidden)) for k in range(3)]
         recurrent_seq_bwd(self.cell(), self.params["weight_hh"], self._hw, self._gates, self._hs, self._cs,
                           grad_hs, grad_xw, grad_hw, *scratch)
-        g = self.grads
         need_x = self.needs_input_grad[0]
         grad_x_tm = self.workspace("grad_x_tm", self._x_tm.shape)
-        dense_bwd(self._x_tm.reshape(-1, features), self.params["weight_ih"], grad_xw.reshape(-1, width),
-                  grad_x_tm.reshape(-1, features), g["weight_ih"], g["bias_ih"], need_x)
-        shared_bias = grad_hw is grad_xw  # rnn, lstm: both biases get the same gradient; sum it once
-        dense_bwd(self._hs[:steps].reshape(-1, hidden), self.params["weight_hh"], grad_hw.reshape(-1, width),
-                  grad_x_tm.reshape(-1, features), g["weight_hh"],
-                  self.workspace("no_bias", (0,)) if shared_bias else g["bias_hh"], False)
-        if shared_bias:
-            g["bias_hh"][...] = g["bias_ih"]
+        self._weight_grads(grad_xw.reshape(-1, width), grad_hw.reshape(-1, width), grad_x_tm.reshape(-1, features), need_x)
         if not need_x:
             return [None]
         return [np.ascontiguousarray(grad_x_tm.transpose(1, 0, 2))]
+
+    def _weight_grads(self, grad_xw, grad_hw, grad_x, need_x):
+        """Whole-sequence gradients of both weights and biases (and the input's, if need_x) from
+        dL/d(xw) and dL/d(hw), (T*N, G*H) each."""
+        steps, _, features = self._x_tm.shape
+        x, h_prev = self._x_tm.reshape(-1, features), self._hs[:steps].reshape(-1, self.spec.hidden_size)
+        p, g = self.params, self.grads
+        if grad_hw is grad_xw:  # rnn, lstm: one gradient for both projections and both biases
+            joined = self.workspace("joined_inputs", (x.shape[0], features + h_prev.shape[1]))
+            joined_grad = self.workspace("joined_grad", (grad_xw.shape[1], joined.shape[1]))
+            joined_dense_bwd(x, h_prev, p["weight_ih"], grad_xw, joined, joined_grad, grad_x,
+                             g["weight_ih"], g["weight_hh"], g["bias_ih"], need_x)
+            g["bias_hh"][...] = g["bias_ih"]
+            return
+        dense_bwd(x, p["weight_ih"], grad_xw, grad_x, g["weight_ih"], g["bias_ih"], need_x)
+        dense_bwd(h_prev, p["weight_hh"], grad_hw, grad_x, g["weight_hh"], g["bias_hh"], False)
 
     def probe_state(self) -> dict:
         """States and gates of the last forward pass, batch first: {"hidden": (N, T, H),

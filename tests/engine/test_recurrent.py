@@ -66,7 +66,7 @@ def test_time_loop_matches_reference(name, rng):
     xw = np.ascontiguousarray((x @ w_ih.T + b_ih).transpose(1, 0, 2))
     hw, gates = np.empty((steps, batch, width)), np.empty((steps, batch, width))
     hs, cs = np.empty((steps + 1, batch, hidden)), np.empty((steps + 1, batch, hidden))
-    recurrent_seq_fwd(cell, xw, w_hh, b_hh, hw, gates, hs, cs)
+    recurrent_seq_fwd(cell, xw, np.ascontiguousarray(w_hh.T), b_hh, hw, gates, hs, cs)
     expected = reference_sequence(cell, x, w_ih, w_hh, b_ih, b_hh)
     np.testing.assert_allclose(hs[1:].transpose(1, 0, 2), expected, rtol=1e-9, atol=1e-12)
 
