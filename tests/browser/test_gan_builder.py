@@ -110,6 +110,15 @@ def test_layers_dropped_moved_and_removed_stay_in_their_network_and_survive_a_sh
     for _ in range(3):  # the keyboard moves within the network; once first, nothing moves into the generator
         page.keyboard.press("Alt+ArrowUp")
     page.wait_for_function("document.querySelector('[data-testid=layer-stack] > li').dataset.id === 'dropout1'")
+    # Dragging reorders within the network too: d_out to the top, then undone and redone.
+    drag(page, page.locator("[data-testid=layer-d_out] .card-type"), page.locator("[data-testid=layer-dropout1]"), below=False)
+    page.wait_for_function("document.querySelector('[data-testid=layer-stack] > li').dataset.id === 'd_out'")
+    page.click("[data-testid=undo]")
+    page.wait_for_function("document.querySelector('[data-testid=layer-stack] > li').dataset.id === 'dropout1'")
+    page.click("[data-testid=redo]")
+    page.wait_for_function("document.querySelector('[data-testid=layer-stack] > li').dataset.id === 'd_out'")
+    page.click("[data-testid=undo]")
+    page.wait_for_function("document.querySelector('[data-testid=layer-stack] > li').dataset.id === 'dropout1'")
     show_network(page, "generator")
     assert card_ids(page) == GENERATOR
     page.wait_for_selector("[data-testid=play]:not([disabled])")  # the edited GAN is valid and built

@@ -124,3 +124,10 @@ test('the views of one network see no layers of a GAN', () => {
   assert.deepEqual(singleNetworkLayers(stateOf(ENGINE.gan), CATALOG), []);
   assert.equal(singleNetworkLayers(defaultState(), CATALOG).length, 3);
 });
+
+test('layers of a GAN brought back without its mode (an undo across lessons) reach the engine untagged', () => {
+  const state = {...stateOf(ENGINE.gan), specExtras: {}};
+  const spec = specFromState(state, CATALOG);
+  assert.deepEqual(spec.layers.map((l) => l.id), ['g1', 'g_out', 'd1', 'd_out']);
+  assert.ok(spec.layers.every((l) => !('network' in l)));
+});

@@ -9,7 +9,7 @@
 
 import {layerType} from './builder/catalog.js';
 import {freshId} from './builder/commands.js';
-import {joinNetworks, networksOfMode, splitNetworks} from './builder/networks.js';
+import {NETWORK_KEY, joinNetworks, networksOfMode, splitNetworks, untagged} from './builder/networks.js';
 
 /** @typedef {import('./state.js').AppState} AppState */
 /** @typedef {import('./builder/catalog.js').Catalog} Catalog */
@@ -63,7 +63,8 @@ export function specFromState(state, catalog, loaded = null) {
   return {
     ...state.specExtras,
     input: {shape: inputShape(state, catalog, loaded)},
-    layers: state.layers,
+    // Tags are left over only when an undo brought back a GAN's layers without its mode.
+    layers: state.layers.some((l) => NETWORK_KEY in l) ? state.layers.map(untagged) : state.layers,
     ...hyperFromState(state),
     seed: state.seed,
   };

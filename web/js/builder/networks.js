@@ -39,7 +39,7 @@ export function networksInSpec(spec) {
  * @param {LayerSpec} layer
  * @returns {LayerSpec} the layer as the engine knows it (no network tag)
  */
-function untagged(layer) {
+export function untagged(layer) {
   const {[NETWORK_KEY]: _network, ...rest} = layer;
   return /** @type {LayerSpec} */ (rest);
 }
