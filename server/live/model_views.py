@@ -64,6 +64,8 @@ def saliency_view(context, options):
     from engine.probes import saliency
     if not single_network(context) or not len(context.data.x_val):
         return None
+    if any(layer.get("type") == "embedding" for layer in context.layers):
+        return None  # the inputs are word or letter ids: there is no slope along an id
     index, sample = _sample(context, options)
     return {"sample": index, "input": compact(sample[0]), "saliency": compact(saliency(context.model, sample)[0])}
 

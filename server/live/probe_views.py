@@ -67,9 +67,12 @@ def _classify(context, x: np.ndarray):
     """(predicted class, confidence) per sample, or None when the network is not a classifier."""
     if context.spec.get("loss") not in ("binary_cross_entropy", "cross_entropy") or not len(x):
         return None
+    if context.spec.get("mode") in ("autoencoder", "gan"):
+        return None  # a rebuilt image or a real/fake score is not a class (their own views show them)
     output = np.asarray(context.model.forward(x, training=False), np.float32)
-    if output.ndim != 2:
-        return None
+    classes = int(context.data.num_classes or 2)
+    if output.ndim != 2 or output.shape[1] not in (1, classes):
+        return None  # not one score per class of this data set: nothing to tally
     if output.shape[1] == 1:
         positive = output[:, 0]
         return (positive > 0.5).astype(np.int64), np.where(positive > 0.5, positive, 1 - positive)
