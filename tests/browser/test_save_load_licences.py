@@ -1,5 +1,6 @@
 """Save and load networks in a real browser (a trained one with its weights, or a spec as JSON
-before anything is built), a duplicated tab's own session, and the data-licences page."""
+before anything is built), a duplicated tab's own session against a dropped tab's way back to
+its session, and the data-licences page."""
 import json
 import re
 
@@ -151,6 +152,38 @@ def test_a_duplicated_tab_starts_its_own_session_and_the_original_keeps_training
     page.click("[data-testid=pause]")
     page.console_watch.assert_clean()
     assert problems == [], problems
+
+
+def test_a_tab_whose_socket_dropped_unnoticed_waits_for_its_own_session(page, server_url):
+    # The page's side of the socket drops while the server's side stays open (as when a network
+    # goes away without a word): the server still sees the session attached, so the tab's resume
+    # is refused as "in use". This tab held the session, so it asks again instead of starting
+    # afresh, and gets it back once the server lets go of the dead socket.
+    links = []
+
+    def relay(page_side):
+        server_side = page_side.connect_to_server()
+        page_side.on_close(lambda code, reason: None)  # closing the page's side leaves the server's open
+        links.append((page_side, server_side))
+
+    page.route_web_socket(re.compile(r".*/ws$"), relay)
+    open_app(page, server_url)
+    token = page.evaluate("sessionStorage.getItem('layerlab.session')")
+    page.click("[data-testid=step]")
+    page.wait_for_function("document.querySelector('[data-testid=status]').textContent.includes('step 1 ')")
+
+    links[0][0].close()  # the page's side only
+    page.wait_for_function("document.querySelector('.link-dot').className.includes('link-closed')")
+    page.wait_for_timeout(3000)  # reconnected, refused, asking again meanwhile
+    assert len(links) == 2
+    assert page.evaluate("sessionStorage.getItem('layerlab.session')") == token
+    assert "copy of another" not in page.inner_text("#notice")
+
+    links[0][1].close()  # the server notices the dead socket and detaches the session
+    wait_for_notice(page, "Welcome back")
+    assert page.evaluate("sessionStorage.getItem('layerlab.session')") == token
+    assert shown(page)["step"] == 1
+    page.console_watch.assert_clean()
 
 
 def test_data_licences_page_credits_every_source(page, server_url):

@@ -3,7 +3,10 @@
  * A fresh tab keeps the session `hello` gave it and must send its setup; a reloaded tab resumes its
  * old session (which keeps training meanwhile) and must NOT rebuild, or it would throw the run away.
  * A duplicated tab carries the original's token too, but the server refuses to hand over a session
- * another tab still holds (`session_in_use`): the copy then keeps its own fresh session.
+ * another tab still holds (`session_in_use`): the copy then keeps its own fresh session. The same
+ * answer to a tab that held the session on this page means its own previous socket died without
+ * the server noticing yet (a network drop): it asks again, more slowly each time, until the server
+ * lets go of the dead socket.
  * Every server message is re-emitted on the bus under its own type.
  *
  * @example
@@ -11,10 +14,14 @@
  *   bus.on('needs-setup', () => live.send(build(spec)));
  *   fetch(`/api/sessions/${live.token()}/load`, {method: 'POST', body: bytes});
  */
+import {resume} from './protocol.js';
 import {connectSocket} from './socket.js';
 
 const DUPLICATE_TAB_NOTICE = 'This tab is a copy of another open tab, so it has started a training session of ' +
   'its own; the other tab keeps its run.';
+const FIRST_RETRY_MS = 1000;
+const MAX_RETRY_MS = 8000;
+const GIVE_UP_AFTER_MS = 90_000;  // the server drops a dead socket within its ping timeout (~40 s)
 
 /**
  * @typedef {Object} Live
@@ -32,6 +39,10 @@ export function createLive(bus, url = '/ws') {
   let offered = null;
   /** @type {boolean} this connection sent `resume` and waits for the answer */
   let resuming = false;
+  /** @type {boolean} this page has been attached to the session of the stored token */
+  let heldSession = false;
+  /** @type {{delay: number, since: number, timer?: ReturnType<typeof setTimeout>} | null} */
+  let retry = null;
 
   const socket = connectSocket({
     url,
@@ -43,9 +54,14 @@ export function createLive(bus, url = '/ws') {
         if (!resuming) adoptOffered();
       } else if (message.type === 'resumed') {
         resuming = false;
+        heldSession = true;
+        stopRetrying();
         bus.emit('resumed', message);
+      } else if (message.type === 'error' && message.code === 'session_in_use' && heldSession && retryLater()) {
+        return;
       } else if (message.type === 'error' && ['unknown_session', 'session_in_use'].includes(message.code)) {
         resuming = false;
+        stopRetrying();
         adoptOffered();
         if (message.code === 'session_in_use') bus.emit('notice', {kind: 'info', text: DUPLICATE_TAB_NOTICE});
         return;
@@ -60,7 +76,25 @@ export function createLive(bus, url = '/ws') {
   function adoptOffered() {
     if (!offered) return;
     socket.setToken(offered);
+    heldSession = true;
     bus.emit('needs-setup', offered);
+  }
+
+  /** @returns {boolean} false once it has waited long enough: then the tab starts afresh */
+  function retryLater() {
+    const now = Date.now();
+    retry ??= {delay: FIRST_RETRY_MS, since: now};
+    if (now - retry.since > GIVE_UP_AFTER_MS) return false;
+    const token = socket.token();
+    clearTimeout(retry.timer);
+    retry.timer = setTimeout(() => { if (token) socket.send(resume(token)); }, retry.delay);
+    retry.delay = Math.min(MAX_RETRY_MS, retry.delay * 2);
+    return true;
+  }
+
+  function stopRetrying() {
+    clearTimeout(retry?.timer);
+    retry = null;
   }
 
   return {send: (message) => socket.send(message), token: () => socket.token()};
