@@ -183,6 +183,7 @@ def test_padding_offers_same_valid_or_a_number(page, server_url):
     number.fill("1")
     number.press("Tab")
     page.wait_for_function(f"document.querySelector('[data-testid=shape-{conv_id}]').textContent.includes('26, 26')")
+    shot(page, "builder-union-field-number")
     number.fill("40")
     number.press("Tab")
     conv.locator("[data-field=padding] .field-error").wait_for(state="visible")
