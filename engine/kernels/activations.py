@@ -22,8 +22,11 @@ Taylor polynomial and squares 8 times (relative error below 2e-11). ``tanh`` use
 ``expm1(2u) = expm1(u) * (expm1(u) + 2)`` on a negative argument, which keeps relative accuracy
 near zero (no ``1 - e`` cancellation). gelu's normal CDF uses two polynomial fits of erf/erfc
 (``normal_cdf_scalar``) instead of libm's scalar ``erf`` (gelu: 46 -> 5.5 ns per element).
-The scalar helpers are inlined at numba IR level (``inline="always"``): left to LLVM they stay
-calls, and a call inside a loop blocks vectorization. Measured here: tanh 1.2 ns and sigmoid
+float32 arrays take a float32 gelu (``normal_cdf_density_f32``: lower-degree fits, one shared
+``exp_neg_f32``; 8 -> 2 ns per element with its slope, within 2e-6 relative of the exact value,
+checked against torch in float64); float64 arrays keep the double-precision path, which finite
+differences need. The scalar helpers are inlined at numba IR level (``inline="always"``): left to
+LLVM they stay calls, and a call inside a loop blocks vectorization. Measured here: tanh 1.2 ns and sigmoid
 1.0 ns per float32 element. Results stay within 2 ulp of torch's float32 (checked over the
 whole range in tests/engine/test_activation_kernels.py). NaN always propagates (no min/max
 clamps that could swallow it).
@@ -161,6 +164,71 @@ def normal_cdf_scalar(x):
     return 1.0 - lower_tail if x >= 0.0 else lower_tail
 
 
+# float32 helpers: every constant is a float32, or numba would promote the arithmetic to double
+_F1, _FHALF = np.float32(1.0), np.float32(0.5)
+
+
+@njit(inline="always")
+def exp_neg_f32(w):
+    """exp(-w) in float32 for 0 <= w <= 87 (callers clamp): w = n ln2 + r with |r| <= ln2 / 2, a
+    degree-7 Taylor polynomial for exp(-r), and 2^-n as a product of 7 exact powers of two picked
+    by the bits of n (numba cannot build a float from its exponent bits, and ldexp is a libm call)."""
+    n = np.floor(w * np.float32(1.4426950408889634) + _FHALF)
+    x = (n * np.float32(0.693145751953125) - w) + n * np.float32(1.428606765330187e-06)  # -r, two-part ln2
+    p = np.float32(1.0 / 5040.0)
+    p = p * x + np.float32(1.0 / 720.0)
+    p = p * x + np.float32(1.0 / 120.0)
+    p = p * x + np.float32(1.0 / 24.0)
+    p = p * x + np.float32(1.0 / 6.0)
+    p = p * x + _FHALF
+    p = (p * x + _F1) * x + _F1
+    k = np.int32(n)
+    p = p * (np.float32(0.5) if k & 1 else _F1)
+    p = p * (np.float32(0.25) if k & 2 else _F1)
+    p = p * (np.float32(0.0625) if k & 4 else _F1)
+    p = p * (np.float32(0.00390625) if k & 8 else _F1)
+    p = p * (np.float32(1.52587890625e-05) if k & 16 else _F1)
+    p = p * (np.float32(2.3283064365386963e-10) if k & 32 else _F1)
+    return p * (np.float32(5.421010862427522e-20) if k & 64 else _F1)
+
+
+@njit(inline="always")
+def normal_cdf_density_f32(x):
+    """(Phi(x), phi(x)) in float32, Phi relatively accurate in the lower tail. Same scheme as
+    normal_cdf_scalar with fits sized for float32 (relative least squares on Chebyshev points):
+    erf(u)/u in u^2 of degree 6 on [0, 1] (1.4e-9) and erfc(u) exp(u^2) in t = 1/(1 + u/2) of
+    degree 8 on [1, 9] (6e-9). One exp(-u^2) serves the tail and the density."""
+    u = abs(x) * np.float32(_INV_SQRT2)
+    s = _FHALF * x * x  # u^2 with one rounding: exp(-u^2) is as accurate as its argument
+    p = np.float32(7.898068626666462e-05)
+    p = p * s + np.float32(-0.0008024316656847219)
+    p = p * s + np.float32(0.005190049966883732)
+    p = p * s + np.float32(-0.026854807017430486)
+    p = p * s + np.float32(0.11283612402813824)
+    p = p * s + np.float32(-0.37612628842483303)
+    p = p * s + np.float32(1.128379166510531)
+    erfc_small = _F1 - u * p
+    v = u
+    if v < _F1:
+        v = _F1  # this branch's value is discarded below 1
+    if v > np.float32(9.0):
+        v = np.float32(9.0)  # Phi(-12.7) ~ 3e-37: gelu is 0 to float32 precision from here on
+    t = _F1 / (_F1 + _FHALF * v)
+    q = np.float32(0.0796511843942029)
+    q = q * t + np.float32(-0.1805405837401523)
+    q = q * t + np.float32(0.018091745188039514)
+    q = q * t + np.float32(0.11134542795304138)
+    q = q * t + np.float32(0.154901371001211)
+    q = q * t + np.float32(0.2539867890497109)
+    q = q * t + np.float32(0.28079051979209135)
+    q = q * t + np.float32(0.28222113757534706)
+    q = q * t + np.float32(-5.09989176747163e-06)
+    e = exp_neg_f32(s if s < np.float32(81.0) else np.float32(81.0))  # exp(-u^2), u clamped at 9; NaN stays
+    lower_tail = _FHALF * (erfc_small if u <= _F1 else e * q)  # NaN takes the second
+    cdf = _F1 - lower_tail if x >= np.float32(0.0) else lower_tail
+    return cdf, np.float32(_INV_SQRT_2PI) * e
+
+
 @njit(inline="always")
 def softplus_scalar(x):
     if x > _SOFTPLUS_THRESHOLD:
@@ -262,6 +330,12 @@ def elu_bwd(z, a, grad_a, grad_z):
 
 @njit
 def gelu_fwd(z, a):
+    if z.itemsize == 4:
+        for i in range(z.shape[0]):
+            x = np.float32(z[i])
+            cdf, _ = normal_cdf_density_f32(x)
+            a[i] = x * cdf
+        return
     for i in range(z.shape[0]):
         x = np.float64(z[i])
         a[i] = x * normal_cdf_scalar(x)
@@ -269,6 +343,12 @@ def gelu_fwd(z, a):
 
 @njit
 def gelu_bwd(z, a, grad_a, grad_z):
+    if z.itemsize == 4:
+        for i in range(z.shape[0]):
+            x = np.float32(z[i])
+            cdf, density = normal_cdf_density_f32(x)
+            grad_z[i] = grad_a[i] * (cdf + x * density)
+        return
     for i in range(z.shape[0]):
         x = np.float64(z[i])
         pdf = _INV_SQRT_2PI * exp_nonpositive(-0.5 * x * x)

@@ -1,5 +1,7 @@
 """Activation kernels: NumPy reference, finite differences (float64) and PyTorch parity."""
 
+import math
+
 import numpy as np
 import pytest
 import reference
@@ -100,3 +102,40 @@ def test_softmax_rows_sum_to_one_even_for_huge_logits():
     a = run_fwd("softmax", z)
     np.testing.assert_allclose(a.sum(axis=1), 1.0, rtol=1e-6)
     np.testing.assert_allclose(a[1], 1 / 3, rtol=1e-6)
+
+
+def test_float32_gelu_and_its_slope_match_double_precision_torch_over_the_whole_range(torch):
+    """float32 arrays take the float32 normal CDF (activations.normal_cdf_density_f32)."""
+    magnitudes = np.concatenate([np.geomspace(1e-30, 1e-3, 2000), np.linspace(1e-3, 20, 40000)])
+    z = np.concatenate([-magnitudes[::-1], [0.0], magnitudes]).astype(np.float32).reshape(1, -1)
+    tz = torch.tensor(z.astype(np.float64), requires_grad=True)
+    exact = torch.nn.functional.gelu(tz)
+    exact.backward(torch.ones_like(tz))
+    np.testing.assert_allclose(run_fwd("gelu", z), exact.detach().numpy(), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(run_bwd("gelu", z, np.ones_like(z)), tz.grad.numpy(), rtol=1e-6, atol=1e-7)
+
+
+def test_float32_gelu_keeps_its_relative_accuracy_in_the_lower_tail():
+    """Against gelu = x erfc(-x / sqrt 2) / 2, exact in the tail (1 + erf cancels from x ~ -6 on,
+    in torch's float64 as well). The float32 exp(-x^2 / 2) sees its argument rounded once, which
+    costs ~x^2 * 3e-8 relative: 5e-6 at x = -12.5 (beyond -12.7 the tail is clamped: gelu < 1e-35)."""
+    z = np.linspace(-12.5, 0.0, 20001).astype(np.float32)
+    exact_value = np.array([0.5 * x * math.erfc(-x / math.sqrt(2.0)) for x in z.astype(np.float64)])
+    exact_slope = np.array([0.5 * math.erfc(-x / math.sqrt(2.0)) + x * math.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+                            for x in z.astype(np.float64)])
+    bound = 6e-7 + z.astype(np.float64) ** 2 * 4e-8
+    value = run_fwd("gelu", z.reshape(1, -1))[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.nan_to_num(np.abs(value / exact_value - 1.0))  # 0 / 0 at z = 0
+    assert np.all(relative <= bound), f"{relative.max()} at z={z[relative.argmax()]}"
+    slope = run_bwd("gelu", z.reshape(1, -1), np.ones((1, z.size), np.float32))[0]
+    np.testing.assert_allclose(slope, exact_slope, rtol=0, atol=1e-7 + 5e-6 * np.abs(exact_slope).max())
+    tail = z < -2.0  # where the slope is far from its zero crossing (z ~ -0.75), it is relatively accurate too
+    assert np.all(np.abs(slope[tail] / exact_slope[tail] - 1.0) <= bound[tail])
+
+
+def test_exp_neg_f32_is_relatively_accurate():
+    from engine.kernels.activations import exp_neg_f32
+
+    for w in np.linspace(0.0, 87.0, 3001).astype(np.float32):
+        assert abs(float(exp_neg_f32(w)) / np.exp(-np.float64(w)) - 1.0) < 3e-7
