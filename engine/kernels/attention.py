@@ -1,20 +1,25 @@
 """Scaled dot-product attention over packed q, k, v (torch.nn.MultiheadAttention's layout).
 
 Shapes (float32 or float64, C-contiguous):
-    qkv       (N, T, 3E)   q | k | v side by side, as in_proj gives them; head h owns columns
-                           h*D:(h+1)*D of each third (D = E / heads)
-    probs     (N, heads, T, T)  softmax(q k^T / sqrt(D)) per head (row i: query i), kept for
-                           backward and for the attention-map probe; causal rows are 0 after i
-    ctx       (N, T, E)    probs @ v, heads side by side (the input of out_proj)
-    grad_ctx  (N, T, E) -> grad_qkv (N, T, 3E)
-    scratch   q, k, v, head_out: (T, D) per (sample, head); backward adds grad_head_out,
-              grad_q, grad_k, grad_v (T, D) and grad_scores (T, T)
+    qkv        (N, T, 3E)   q | k | v side by side, as in_proj gives them; head h owns columns
+                            h*D:(h+1)*D of each third (D = E / heads)
+    split_qkv  (N, 3, heads, T, D)  the same numbers per (sample, part, head), contiguous: the
+                            forward fills it and the backward reads it (no second gather)
+    probs      (N, heads, T, T)  softmax(q k^T / sqrt(D)) per head (row i: query i), kept for
+                            backward and for the attention-map probe; causal rows are 0 after i
+    ctx        (N, T, E)    probs @ v, heads side by side (the input of out_proj)
+    grad_ctx   (N, T, E) -> grad_qkv (N, T, 3E)
+    scratch    head_out, grad_head_out (T, D); grad_head (3, T, D): dq, dk, dv of one head;
+               grad_scores (T, T)
 
-Each (sample, head) pair copies its slices into contiguous (T, D) scratch and runs its small
-matrix products through BLAS (np.dot): measured here on the benchmark's shapes (T 32, D 16) that
-is 3x faster than the best plain loop (short head dimension, a runtime alias check per inner
-loop). Masked (future) keys get probability 0, so the products need no mask; the result equals
-torch's -inf mask.
+Each (sample, head) runs its small matrix products through BLAS (np.dot) on contiguous blocks of
+split_qkv: measured on the benchmark's shapes (T 32, D 16) that is 3x faster than the best plain
+loop (short head dimension, a runtime alias check per inner loop). q, k and v stay unscaled: the
+1/sqrt(D) enters the softmax's exponent and the score gradient, so no pass rescales q or dq.
+The softmax of a (sample, head) block shifts by the block's maximum so that its exp is one flat
+loop over T*T entries that vectorizes (float32 uses activations.exp_neg_f32), then normalizes
+row by row (softmax_scaled_rows says when a row is redone with its own maximum). Masked (future) keys get probability 0, so the products need
+no mask; the result equals torch's -inf mask.
 """
 
 import math
@@ -22,26 +27,38 @@ import math
 import numpy as np
 
 from engine.config import njit
-from engine.kernels.activations import exp_nonpositive
+from engine.kernels.activations import exp_neg_f32, exp_nonpositive
+
+EXPONENT_CAP = 87.0  # exp(-87) ~ 1.6e-38, the smallest normal float32: beyond it a weight is 0
+# A row whose weights (shifted by the block's maximum) sum to less than ~exp(-39) is redone with
+# its own maximum: below that the capped entries could matter next to the row's largest weight.
+ROW_SUM_FLOOR = 1e-17
 
 
 @njit
-def _gather_head(block, column, size, scale, out):
-    """out (T, D) = block[:, column:column + D] * scale."""
+def split_heads(qkv, split_qkv):
+    """split_qkv[n, part, h] = qkv[n][:, part*E + h*D : part*E + (h+1)*D] (T, D)."""
+    heads, size = split_qkv.shape[2], split_qkv.shape[4]
+    width = heads * size
+    for n in range(qkv.shape[0]):
+        block = qkv[n]
+        for part in range(3):
+            for h in range(heads):
+                target, column = split_qkv[n, part, h], part * width + h * size
+                for i in range(block.shape[0]):
+                    source, row = block[i, column:column + size], target[i]
+                    for d in range(size):  # a slice from 0, not column + d: that indexing does not vectorize (4x)
+                        row[d] = source[d]
+
+
+@njit
+def _gather_head(block, column, out):
+    """out (T, D) = block[:, column:column + D]."""
+    size = out.shape[1]
     for i in range(block.shape[0]):
         source, target = block[i, column:column + size], out[i]
         for d in range(size):
-            target[d] = source[d] * scale
-
-
-@njit
-def _gather_qkv(block, head, q, k, v):
-    """Head ``head``'s queries (scaled by 1/sqrt(D)), keys and values from one sample's (T, 3E)
-    block; D is the scratch width."""
-    width, size = block.shape[1] // 3, q.shape[1]
-    _gather_head(block, head * size, size, 1.0 / math.sqrt(size), q)
-    _gather_head(block, width + head * size, size, 1.0, k)
-    _gather_head(block, 2 * width + head * size, size, 1.0, v)
+            target[d] = source[d]
 
 
 @njit
@@ -55,65 +72,108 @@ def _scatter_head(values, column, block):
 
 
 @njit
-def _softmax_prefix(row, length):
-    """Softmax over row[:length] in place; row[length:] = 0 (masked keys)."""
-    top = row[0]
-    for j in range(1, length):
-        if row[j] > top:
-            top = row[j]
-    total = 0.0
-    for j in range(length):
-        e = exp_nonpositive(np.float64(row[j]) - top)
-        row[j] = e
-        total += e
-    inverse = 1.0 / total
-    for j in range(length):
-        row[j] = row[j] * inverse
-    for j in range(length, row.shape[0]):
-        row[j] = 0.0
+def _exp_scaled_gaps(flat, top, scale):
+    """flat[i] = exp((flat[i] - top) * scale) for flat[i] <= top; gaps beyond EXPONENT_CAP give
+    exp(-EXPONENT_CAP) (a weight of 0 next to a row's own maximum); NaN stays."""
+    if flat.itemsize == 4:
+        cap = np.float32(EXPONENT_CAP)
+        top32, scale32 = np.float32(top), np.float32(scale)
+        for i in range(flat.shape[0]):
+            w = (top32 - flat[i]) * scale32
+            flat[i] = exp_neg_f32(cap if w > cap else w)
+    else:
+        for i in range(flat.shape[0]):
+            flat[i] = exp_nonpositive((np.float64(flat[i]) - top) * scale)
 
 
 @njit
-def attention_fwd(qkv, heads, causal, probs, ctx, q, k, v, head_out):
-    steps, size = qkv.shape[1], q.shape[1]
+def _exp_row_again(q_row, k, row, length, scale):
+    """Recompute row[:length] = q_row . k[j] and exponentiate it with the row's own maximum."""
+    for j in range(length):
+        total = 0.0
+        for d in range(q_row.shape[0]):
+            total += q_row[d] * k[j, d]
+        row[j] = total
+    top = row[0]
+    for j in range(1, length):
+        top = max(top, row[j])
+    _exp_scaled_gaps(row[:length], top, scale)
+
+
+@njit
+def softmax_scaled_rows(scores, q, k, scale, causal):
+    """scores (T, T) = q k^T -> softmax(scores * scale) row by row in place; with ``causal`` row i
+    keeps keys 0..i and the rest become 0.
+
+    The exponent shift is the block's maximum, not each row's, so the exp runs as one flat loop
+    (the row maxima were half the softmax's time). A row that lies so far below the block's
+    maximum that its weights would lose precision (sum below ROW_SUM_FLOOR) is recomputed from q
+    and k with its own maximum; with any shift the result is the same softmax."""
+    steps, flat = scores.shape[0], scores.reshape(-1)
+    top = flat[0]
+    for i in range(1, flat.shape[0]):
+        top = max(top, flat[i])
+    _exp_scaled_gaps(flat, top, scale)
+    for i in range(steps):
+        row, length = scores[i], i + 1 if causal else steps
+        total = 0.0
+        for j in range(length):
+            total += row[j]
+        if not total >= ROW_SUM_FLOOR:  # NaN goes this way too and stays NaN
+            _exp_row_again(q[i], k, row, length, scale)
+            total = 0.0
+            for j in range(length):
+                total += row[j]
+        inverse = 1.0 / total
+        for j in range(length):
+            row[j] = row[j] * inverse
+        for j in range(length, steps):
+            row[j] = 0.0
+
+
+@njit
+def attention_fwd(qkv, heads, causal, probs, ctx, split_qkv, head_out):
+    size = split_qkv.shape[4]
+    scale = 1.0 / math.sqrt(size)
+    split_heads(qkv, split_qkv)
     for n in range(qkv.shape[0]):
         for h in range(heads):
-            _gather_qkv(qkv[n], h, q, k, v)
+            q, k, v = split_qkv[n, 0, h], split_qkv[n, 1, h], split_qkv[n, 2, h]
             scores = probs[n, h]
             np.dot(q, k.T, scores)
-            for i in range(steps):
-                _softmax_prefix(scores[i], i + 1 if causal else steps)
+            softmax_scaled_rows(scores, q, k, scale, causal)
             np.dot(scores, v, head_out)
             _scatter_head(head_out, h * size, ctx[n])
 
 
 @njit
-def attention_bwd(qkv, probs, grad_ctx, heads, causal, grad_qkv, q, k, v, head_out, grad_head_out,
-                  grad_q, grad_k, grad_v, grad_scores):
-    """Writes every entry of grad_qkv (scratch as in the module docstring; head_out is unused
-    here but keeps the forward's argument order)."""
-    width, size = qkv.shape[2] // 3, q.shape[1]
-    scale = 1.0 / math.sqrt(size)
-    for n in range(qkv.shape[0]):
+def softmax_scaled_rows_bwd(probs, grad, scale):
+    """grad (T, T): dL/dprobs in, dL/dscores (of the unscaled q k^T) out, row by row."""
+    for i in range(probs.shape[0]):
+        p_row, g_row = probs[i], grad[i]
+        weighted = 0.0
+        for j in range(p_row.shape[0]):
+            weighted += g_row[j] * p_row[j]
+        for j in range(p_row.shape[0]):
+            g_row[j] = p_row[j] * (g_row[j] - weighted) * scale
+
+
+@njit
+def attention_bwd(split_qkv, probs, grad_ctx, causal, grad_qkv, grad_head_out, grad_head, grad_scores):
+    """Writes every entry of grad_qkv (shapes in the module docstring). Masked entries of probs
+    are 0, so causal needs nothing here; it keeps the forward's argument order."""
+    heads, size = split_qkv.shape[2], split_qkv.shape[4]
+    width, scale = heads * size, 1.0 / math.sqrt(size)
+    grad_q, grad_k, grad_v = grad_head[0], grad_head[1], grad_head[2]
+    for n in range(split_qkv.shape[0]):
         for h in range(heads):
-            _gather_qkv(qkv[n], h, q, k, v)
-            _gather_head(grad_ctx[n], h * size, size, 1.0, grad_head_out)
+            q, k, v = split_qkv[n, 0, h], split_qkv[n, 1, h], split_qkv[n, 2, h]
+            _gather_head(grad_ctx[n], h * size, grad_head_out)
             p = probs[n, h]
             np.dot(p.T, grad_head_out, grad_v)          # dV = P^T dO
             np.dot(grad_head_out, v.T, grad_scores)     # dP = dO V^T
-            for i in range(p.shape[0]):                 # softmax backward, row by row
-                p_row, g_row = p[i], grad_scores[i]
-                weighted = 0.0
-                for j in range(p_row.shape[0]):
-                    weighted += g_row[j] * p_row[j]
-                for j in range(p_row.shape[0]):
-                    g_row[j] = p_row[j] * (g_row[j] - weighted)
-            np.dot(grad_scores, k, grad_q)              # d(q scaled) = dS K
-            np.dot(grad_scores.T, q, grad_k)            # dK = dS^T (q scaled)
-            for i in range(grad_q.shape[0]):
-                row = grad_q[i]
-                for d in range(size):
-                    row[d] = row[d] * scale
-            _scatter_head(grad_q, h * size, grad_qkv[n])
-            _scatter_head(grad_k, width + h * size, grad_qkv[n])
-            _scatter_head(grad_v, 2 * width + h * size, grad_qkv[n])
+            softmax_scaled_rows_bwd(p, grad_scores, scale)
+            np.dot(grad_scores, k, grad_q)              # dQ = dS K
+            np.dot(grad_scores.T, q, grad_k)            # dK = dS^T Q
+            for part in range(3):
+                _scatter_head(grad_head[part], part * width + h * size, grad_qkv[n])

@@ -43,11 +43,14 @@ def attention_input_shape(spec, input_shapes):
     return shape
 
 
-def attention_scratch(layer, steps, size, backward=False):
-    """Scratch arrays in attention_fwd's (and with ``backward`` attention_bwd's) argument order."""
-    names = ["q", "k", "v", "head_out"] + (["grad_head_out", "grad_q", "grad_k", "grad_v"] if backward else [])
-    arrays = [layer.workspace(name, (steps, size)) for name in names]
-    return arrays + [layer.workspace("grad_scores", (steps, steps))] if backward else arrays
+def attention_scratch(layer, batch, steps, heads, size, backward=False):
+    """The kernels' head-split copy of q, k, v and their scratch, in attention_fwd's (with
+    ``backward``: attention_bwd's) argument order after the outputs."""
+    split = layer.workspace("split_qkv", (batch, 3, heads, steps, size))
+    if not backward:
+        return [split, layer.workspace("head_out", (steps, size))]
+    return [layer.workspace("grad_head_out", (steps, size)), layer.workspace("grad_head", (3, steps, size)),
+            layer.workspace("grad_scores", (steps, steps))]
 
 
 class MultiHeadAttention(Layer):
@@ -75,9 +78,10 @@ class MultiHeadAttention(Layer):
         self.params["out_proj.weight"][...] = rng.uniform(-bound, bound, (e, e))
         self.params["out_proj.bias"][...] = 0.0
 
-    def _scratch(self, steps, backward=False):
-        """Per-head scratch of the attention kernels (see engine/kernels/attention.py)."""
-        return attention_scratch(self, steps, self._width() // self.spec.num_heads, backward)
+    def _scratch(self, batch, steps, backward=False):
+        """Scratch of the attention kernels (see engine/kernels/attention.py)."""
+        heads = self.spec.num_heads
+        return attention_scratch(self, batch, steps, heads, self._width() // heads, backward)
 
     def forward(self, inputs, training, rng):
         return forward_in_chunks(self, inputs[0], training, self._forward_rows)
@@ -91,7 +95,8 @@ class MultiHeadAttention(Layer):
         dense_fwd(self._x, p["in_proj_weight"], p["in_proj_bias"], self._qkv.reshape(-1, 3 * e))
         self._probs = self.workspace("probs", (batch, self.spec.num_heads, steps, steps))
         self._ctx = self.workspace("ctx", (batch, steps, e))
-        attention_fwd(self._qkv, self.spec.num_heads, self.spec.causal, self._probs, self._ctx, *self._scratch(steps))
+        attention_fwd(self._qkv, self.spec.num_heads, self.spec.causal, self._probs, self._ctx,
+                      *self._scratch(batch, steps))
         out = self.workspace("out", (batch, steps, e))
         dense_fwd(self._ctx.reshape(-1, e), p["out_proj.weight"], p["out_proj.bias"], out.reshape(-1, e))
         return out
@@ -105,8 +110,9 @@ class MultiHeadAttention(Layer):
         dense_bwd(self._ctx.reshape(-1, e), p["out_proj.weight"], grad, grad_ctx.reshape(-1, e),
                   g["out_proj.weight"], g["out_proj.bias"], True)
         grad_qkv = self.workspace("grad_qkv", (batch, steps, 3 * e))
-        attention_bwd(self._qkv, self._probs, grad_ctx, self.spec.num_heads, self.spec.causal, grad_qkv,
-                      *self._scratch(steps, backward=True))
+        split_qkv = self._scratch(batch, steps)[0]  # filled by the forward pass
+        attention_bwd(split_qkv, self._probs, grad_ctx, self.spec.causal, grad_qkv,
+                      *self._scratch(batch, steps, backward=True))
         need_x = self.needs_input_grad[0]
         grad_x = self.workspace("grad_x", (batch, steps, e))
         dense_bwd(self._x, p["in_proj_weight"], grad_qkv.reshape(-1, 3 * e), grad_x.reshape(-1, e),

@@ -26,13 +26,13 @@ def reference_attention(qkv, heads, causal):
     return ctx, probs
 
 
-def run_forward(qkv, heads, causal):
+def run_forward(qkv, heads, causal, dtype=np.float64):
     batch, steps, width = qkv.shape[0], qkv.shape[1], qkv.shape[2] // 3
     size = width // heads
-    probs, ctx = np.empty((batch, heads, steps, steps)), np.empty((batch, steps, width))
-    scratch = [np.empty((steps, size)) for _ in range(4)]
-    attention_fwd(qkv, heads, causal, probs, ctx, *scratch)
-    return ctx, probs, scratch
+    probs, ctx = np.empty((batch, heads, steps, steps), dtype), np.empty((batch, steps, width), dtype)
+    split_qkv = np.empty((batch, 3, heads, steps, size), dtype)
+    attention_fwd(qkv, heads, causal, probs, ctx, split_qkv, np.empty((steps, size), dtype))
+    return ctx, probs, split_qkv
 
 
 @pytest.mark.parametrize("causal", [False, True])
@@ -45,13 +45,38 @@ def test_attention_kernel_matches_reference(causal, rng):
 
 
 @pytest.mark.parametrize("causal", [False, True])
+def test_float32_attention_matches_reference_on_the_benchmark_shapes(causal, rng):
+    qkv = (rng.standard_normal((3, 32, 3 * 64)) * 2).astype(np.float32)
+    ctx, probs, split_qkv = run_forward(qkv, 4, causal, np.float32)
+    expected_ctx, expected_probs = reference_attention(qkv.astype(np.float64), 4, causal)
+    # float32 scores (|s| ~ 4 after scaling) carry ~1e-6 of rounding into every exp
+    np.testing.assert_allclose(probs, expected_probs, rtol=2e-5, atol=1e-8)
+    np.testing.assert_allclose(ctx, expected_ctx, rtol=2e-5, atol=2e-6)
+    assert ctx.dtype == probs.dtype == np.float32
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_rows_far_below_the_block_maximum_keep_their_precision(dtype, rng):
+    """The softmax shifts a block by its largest score; a row hundreds below it would underflow
+    and is recomputed with its own maximum (kernels/attention.py, softmax_scaled_rows)."""
+    qkv = rng.standard_normal((1, 4, 3 * 4))
+    qkv[0, 0, :4] *= 300.0  # query 0 scores ~ +-300 ...
+    qkv[0, 1, :4] = -qkv[0, 0, :4] - 3.0 * np.sign(qkv[0, 0, :4])  # ... query 1 the mirror image, further out
+    ctx, probs, _ = run_forward(qkv.astype(dtype), 2, False, dtype)
+    expected_ctx, expected_probs = reference_attention(qkv, 2, False)
+    tolerance = 1e-9 if dtype == np.float64 else 2e-5
+    np.testing.assert_allclose(probs, expected_probs, rtol=tolerance, atol=tolerance * 1e-3)
+    np.testing.assert_allclose(ctx, expected_ctx, rtol=tolerance, atol=tolerance * 1e-3)
+
+
+@pytest.mark.parametrize("causal", [False, True])
 def test_attention_backward_matches_finite_differences(causal, rng):
     heads, qkv = 2, rng.standard_normal((2, 4, 3 * 4))
     weight = rng.standard_normal((2, 4, 4))
-    ctx, probs, scratch = run_forward(qkv, heads, causal)
-    grad_qkv = np.empty_like(qkv)
-    grads_scratch = [np.empty((4, 2)) for _ in range(4)] + [np.empty((4, 4))]
-    attention_bwd(qkv, probs, weight, heads, causal, grad_qkv, *scratch, *grads_scratch)
+    ctx, probs, split_qkv = run_forward(qkv, heads, causal)
+    np.testing.assert_array_equal(split_qkv[1, 2, 1], qkv[1, :, 2 * 4 + 2:])  # v of head 1: (T, D) block
+    grad_qkv = np.full_like(qkv, np.nan)  # every entry must be written
+    attention_bwd(split_qkv, probs, weight, causal, grad_qkv, np.empty((4, 2)), np.empty((3, 4, 2)), np.empty((4, 4)))
     numeric = reference.numeric_gradient(lambda: np.sum(run_forward(qkv, heads, causal)[0] * weight), qkv)
     np.testing.assert_allclose(grad_qkv, numeric, rtol=1e-6, atol=1e-8)
 
