@@ -1,14 +1,14 @@
 """Scaled dot-product attention over packed q, k, v (torch.nn.MultiheadAttention's layout).
 
 Shapes (float32 or float64, C-contiguous):
-    qkv        (N, T, 3E)   q | k | v side by side, as in_proj gives them; head h owns columns
-                            h*D:(h+1)*D of each third (D = E / heads)
+    qkv        (N, T, 3E)   q | k | v side by side, as in_proj gives them before its bias (3E,);
+                            head h owns columns h*D:(h+1)*D of each third (D = E / heads)
     split_qkv  (N, 3, heads, T, D)  the same numbers per (sample, part, head), contiguous: the
                             forward fills it and the backward reads it (no second gather)
     probs      (N, heads, T, T)  softmax(q k^T / sqrt(D)) per head (row i: query i), kept for
                             backward and for the attention-map probe; causal rows are 0 after i
     ctx        (N, T, E)    probs @ v, heads side by side (the input of out_proj)
-    grad_ctx   (N, T, E) -> grad_qkv (N, T, 3E)
+    grad_ctx   (N, T, E) -> grad_qkv (N, T, 3E) and the bias gradient (3E,)
     scratch    head_out, grad_head_out (T, D); grad_head (3, T, D): dq, dk, dv of one head;
                grad_scores (T, T)
 
@@ -36,8 +36,8 @@ ROW_SUM_FLOOR = 1e-17
 
 
 @njit
-def split_heads(qkv, split_qkv):
-    """split_qkv[n, part, h] = qkv[n][:, part*E + h*D : part*E + (h+1)*D] (T, D)."""
+def split_heads(qkv, bias, split_qkv):
+    """split_qkv[n, part, h] = qkv[n][:, c:c + D] + bias[c:c + D] (T, D), c = part*E + h*D."""
     heads, size = split_qkv.shape[2], split_qkv.shape[4]
     width = heads * size
     for n in range(qkv.shape[0]):
@@ -45,10 +45,11 @@ def split_heads(qkv, split_qkv):
         for part in range(3):
             for h in range(heads):
                 target, column = split_qkv[n, part, h], part * width + h * size
+                shift = bias[column:column + size]
                 for i in range(block.shape[0]):
                     source, row = block[i, column:column + size], target[i]
                     for d in range(size):  # a slice from 0, not column + d: that indexing does not vectorize (4x)
-                        row[d] = source[d]
+                        row[d] = source[d] + shift[d]
 
 
 @njit
@@ -69,6 +70,18 @@ def _scatter_head(values, column, block):
         source, target = values[i], block[i, column:column + size]
         for d in range(size):
             target[d] = source[d]
+
+
+@njit
+def _scatter_head_and_sum(values, column, block, column_sums):
+    """_scatter_head, and column_sums[column:column + D] += values summed over T."""
+    size = values.shape[1]
+    sums = column_sums[column:column + size]
+    for i in range(block.shape[0]):
+        source, target = values[i], block[i, column:column + size]
+        for d in range(size):
+            target[d] = source[d]
+            sums[d] += source[d]
 
 
 @njit
@@ -132,10 +145,11 @@ def softmax_scaled_rows(scores, q, k, scale, causal):
 
 
 @njit
-def attention_fwd(qkv, heads, causal, probs, ctx, split_qkv, head_out):
+def attention_fwd(qkv, bias, heads, causal, probs, ctx, split_qkv, head_out):
+    """qkv without in_proj's bias (3E,): the split adds it, saving a pass over qkv."""
     size = split_qkv.shape[4]
     scale = 1.0 / math.sqrt(size)
-    split_heads(qkv, split_qkv)
+    split_heads(qkv, bias, split_qkv)
     for n in range(qkv.shape[0]):
         for h in range(heads):
             q, k, v = split_qkv[n, 0, h], split_qkv[n, 1, h], split_qkv[n, 2, h]
@@ -159,12 +173,14 @@ def softmax_scaled_rows_bwd(probs, grad, scale):
 
 
 @njit
-def attention_bwd(split_qkv, probs, grad_ctx, causal, grad_qkv, grad_head_out, grad_head, grad_scores):
-    """Writes every entry of grad_qkv (shapes in the module docstring). Masked entries of probs
-    are 0, so causal needs nothing here; it keeps the forward's argument order."""
+def attention_bwd(split_qkv, probs, grad_ctx, causal, grad_qkv, grad_bias, grad_head_out, grad_head, grad_scores):
+    """Writes every entry of grad_qkv and grad_bias (3E,): the gradient of the bias the forward
+    added, the column sums of grad_qkv, taken while scattering (shapes in the module docstring).
+    Masked entries of probs are 0, so causal needs nothing here; it keeps the forward's order."""
     heads, size = split_qkv.shape[2], split_qkv.shape[4]
     width, scale = heads * size, 1.0 / math.sqrt(size)
     grad_q, grad_k, grad_v = grad_head[0], grad_head[1], grad_head[2]
+    grad_bias[:] = 0.0
     for n in range(split_qkv.shape[0]):
         for h in range(heads):
             q, k, v = split_qkv[n, 0, h], split_qkv[n, 1, h], split_qkv[n, 2, h]
@@ -176,4 +192,4 @@ def attention_bwd(split_qkv, probs, grad_ctx, causal, grad_qkv, grad_head_out, g
             np.dot(grad_scores, k, grad_q)              # dQ = dS K
             np.dot(grad_scores.T, q, grad_k)            # dK = dS^T Q
             for part in range(3):
-                _scatter_head(grad_head[part], part * width + h * size, grad_qkv[n])
+                _scatter_head_and_sum(grad_head[part], part * width + h * size, grad_qkv[n], grad_bias)

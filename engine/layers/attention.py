@@ -5,8 +5,9 @@ Input and output (T, E) per sample; E must divide by num_heads. Parameters as to
 in_proj_weight (3E, E) xavier-uniform, in_proj_bias (3E,) zeros, out_proj.weight (E, E)
 U(-1/sqrt(E), 1/sqrt(E)), out_proj.bias (E,) zeros.
 
-Composed from tested kernels: dense_fwd (in_proj) -> attention_fwd (per-head softmax(q k^T /
-sqrt(D)) v) -> dense_fwd (out_proj); backward runs the same three in reverse. After a forward
+Composed from tested kernels: dense_fwd (in_proj, without its bias) -> attention_fwd (adds the
+bias while splitting heads, per-head softmax(q k^T / sqrt(D)) v) -> dense_fwd (out_proj); backward
+runs the same three in reverse, attention_bwd giving in_proj's bias gradient. After a forward
 pass ``probe_state()`` returns {"attention": (N, heads, T, T)}, row i = where query i looked.
 """
 
@@ -92,10 +93,11 @@ class MultiHeadAttention(Layer):
         p = self.params
         self._x = x.reshape(-1, e)
         self._qkv = self.workspace("qkv", (batch, steps, 3 * e))
-        dense_fwd(self._x, p["in_proj_weight"], p["in_proj_bias"], self._qkv.reshape(-1, 3 * e))
+        no_bias = self.workspace("no_bias", (0,))  # attention_fwd adds in_proj's bias as it splits the heads
+        dense_fwd(self._x, p["in_proj_weight"], no_bias, self._qkv.reshape(-1, 3 * e))
         self._probs = self.workspace("probs", (batch, self.spec.num_heads, steps, steps))
         self._ctx = self.workspace("ctx", (batch, steps, e))
-        attention_fwd(self._qkv, self.spec.num_heads, self.spec.causal, self._probs, self._ctx,
+        attention_fwd(self._qkv, p["in_proj_bias"], self.spec.num_heads, self.spec.causal, self._probs, self._ctx,
                       *self._scratch(batch, steps))
         out = self.workspace("out", (batch, steps, e))
         dense_fwd(self._ctx.reshape(-1, e), p["out_proj.weight"], p["out_proj.bias"], out.reshape(-1, e))
@@ -111,12 +113,12 @@ class MultiHeadAttention(Layer):
                   g["out_proj.weight"], g["out_proj.bias"], True)
         grad_qkv = self.workspace("grad_qkv", (batch, steps, 3 * e))
         split_qkv = self._scratch(batch, steps)[0]  # filled by the forward pass
-        attention_bwd(split_qkv, self._probs, grad_ctx, self.spec.causal, grad_qkv,
+        attention_bwd(split_qkv, self._probs, grad_ctx, self.spec.causal, grad_qkv, g["in_proj_bias"],
                       *self._scratch(batch, steps, backward=True))
         need_x = self.needs_input_grad[0]
         grad_x = self.workspace("grad_x", (batch, steps, e))
         dense_bwd(self._x, p["in_proj_weight"], grad_qkv.reshape(-1, 3 * e), grad_x.reshape(-1, e),
-                  g["in_proj_weight"], g["in_proj_bias"], need_x)
+                  g["in_proj_weight"], self.workspace("no_bias", (0,)), need_x)
         return [grad_x] if need_x else [None]
 
     def probe_state(self) -> dict:

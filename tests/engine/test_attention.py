@@ -31,7 +31,8 @@ def run_forward(qkv, heads, causal, dtype=np.float64):
     size = width // heads
     probs, ctx = np.empty((batch, heads, steps, steps), dtype), np.empty((batch, steps, width), dtype)
     split_qkv = np.empty((batch, 3, heads, steps, size), dtype)
-    attention_fwd(qkv, heads, causal, probs, ctx, split_qkv, np.empty((steps, size), dtype))
+    bias = np.linspace(-0.5, 0.5, 3 * width).astype(dtype)  # the kernel adds in_proj's bias itself
+    attention_fwd(qkv - bias, bias, heads, causal, probs, ctx, split_qkv, np.empty((steps, size), dtype))
     return ctx, probs, split_qkv
 
 
@@ -74,9 +75,11 @@ def test_attention_backward_matches_finite_differences(causal, rng):
     heads, qkv = 2, rng.standard_normal((2, 4, 3 * 4))
     weight = rng.standard_normal((2, 4, 4))
     ctx, probs, split_qkv = run_forward(qkv, heads, causal)
-    np.testing.assert_array_equal(split_qkv[1, 2, 1], qkv[1, :, 2 * 4 + 2:])  # v of head 1: (T, D) block
-    grad_qkv = np.full_like(qkv, np.nan)  # every entry must be written
-    attention_bwd(split_qkv, probs, weight, causal, grad_qkv, np.empty((4, 2)), np.empty((3, 4, 2)), np.empty((4, 4)))
+    np.testing.assert_allclose(split_qkv[1, 2, 1], qkv[1, :, 2 * 4 + 2:], rtol=1e-15)  # v of head 1: (T, D) block
+    grad_qkv, grad_bias = np.full_like(qkv, np.nan), np.full(3 * 4, np.nan)  # every entry must be written
+    attention_bwd(split_qkv, probs, weight, causal, grad_qkv, grad_bias, np.empty((4, 2)), np.empty((3, 4, 2)),
+                  np.empty((4, 4)))
+    np.testing.assert_allclose(grad_bias, grad_qkv.sum(axis=(0, 1)), rtol=1e-12)
     numeric = reference.numeric_gradient(lambda: np.sum(run_forward(qkv, heads, causal)[0] * weight), qkv)
     np.testing.assert_allclose(grad_qkv, numeric, rtol=1e-6, atol=1e-8)
 
