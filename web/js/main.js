@@ -17,7 +17,8 @@ import {pickDataset} from './spec.js';
 import {createLive} from './live.js';
 import {createNotices} from './notice.js';
 import {boundaryPoints} from './views/points.js';
-import {createBuildWaiter, createPresetMenu, isTransferError, stateFromPreset, stateFromPretrain, stateFromRun, transferPlanOf} from './presets.js';
+import {createBuildWaiter, createPresetMenu, isTransferError, stateFromPreset, stateFromPretrain, stateFromRun,
+  transferPlanOf} from './presets.js';
 import {control, keep, probe, transfer} from './protocol.js';
 import {wireShortcuts} from './shortcuts.js';
 import {createStore, fromHash, toHash} from './state.js';
@@ -161,7 +162,9 @@ async function start() {
     views.onReset();
   });
   bus.on('probe_result', (result) => views.onProbeResult(result));
-  bus.on('error', (error) => (isTransferError(error) ? notices.show('error', error.message, 10) : notices.fromServer(error, sync.isSwitching())));
+  // A keep/transfer error's field (layers[i]) is the message's list, not a card of the network.
+  bus.on('error', (error) => (isTransferError(error) ? notices.show('error', error.message, 10)
+    : notices.fromServer(error, sync.isSwitching())));
   bus.on('notice', ({kind, text}) => notices.show(kind, text, 10));
 
   wireShortcuts({

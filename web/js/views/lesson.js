@@ -87,9 +87,10 @@ export const lessonLink = createLessonLink();
  */
 export function describeTransfer(message) {
   const layers = [...new Set(message.copied.map((name) => name.split('.')[0]))];
-  const copied = layers.length ? `Started from the kept weights of ${layers.join(', ')}` : 'Nothing was copied from the kept weights';
-  const skipped = Object.keys(message.skipped);
-  return skipped.length ? `${copied}; not copied: ${skipped.map((name) => `${name} (${message.skipped[name]})`).join(', ')}.` : `${copied}.`;
+  const copied = layers.length ? `Started from the kept weights of ${layers.join(', ')}`
+    : 'Nothing was copied from the kept weights';
+  const skipped = Object.entries(message.skipped).map(([name, why]) => `${name} (${why})`);
+  return skipped.length ? `${copied}; not copied: ${skipped.join(', ')}.` : `${copied}.`;
 }
 
 /**
