@@ -1,16 +1,19 @@
-"""The transformer feed-forward activation with its slope saved for backward.
+"""The transformer feed-forward activation, with ff1's bias and its slope saved for backward.
 
-Shapes: z, a, slope, grad_a, grad_z are flat 1-D float32 or float64 arrays of one length
-(the (rows, ff_dim) hidden layer of a transformer block, reshaped by the driver).
+Shapes (float32 or float64, C-contiguous): z, a, slope, grad_a, grad_z (rows, ff_dim), the hidden
+layer of a transformer block; bias, grad_bias (ff_dim,), ff1's bias.
 
-``activation_with_slope(code, z, a, slope)`` writes a = act(z) and slope = act'(z) in one pass;
-``apply_slope(grad_a, slope, grad_z)`` is then the whole backward (grad_z = grad_a * slope).
+``bias_activation_with_slope(code, z, bias, a, slope)`` writes a = act(z + bias) and
+slope = act'(z + bias) in one pass, z being ff1's product without its bias;
+``apply_slope(grad_a, slope, grad_z, grad_bias)`` is then the whole backward: grad_z =
+grad_a * slope and grad_bias = its column sums (written, not accumulated).
 Why: gelu's derivative needs the same normal CDF as its value, so computing both at once costs
 about one gelu_bwd, and backward becomes a multiply; measured on the benchmark's block (32 x 32
 rows, ff 128) gelu forward + backward went from ~700 us to ~430 us, and to ~150 us with the
-float32 normal CDF (activations.normal_cdf_density_f32) for float32 arrays. Same formulas as
-activations.gelu_fwd/gelu_bwd (exact erf gelu, as torch), checked equal in the tests.
-Codes: ACT_GELU and ACT_RELU from codes.py.
+float32 normal CDF (activations.normal_cdf_density_f32) for float32 arrays. Taking the bias here
+saves dense's separate passes that add it and sum its gradient. Same formulas as a dense layer
+with its bias followed by activations.gelu_fwd/gelu_bwd (exact erf gelu, as torch), checked
+equal in the tests. Codes: ACT_GELU and ACT_RELU from codes.py.
 """
 
 import numpy as np
@@ -23,27 +26,49 @@ INV_SQRT_2PI = 0.3989422804014327
 
 
 @njit
-def activation_with_slope(code, z, a, slope):
-    if code == ACT_GELU and z.itemsize == 4:
-        for i in range(z.shape[0]):
-            x = np.float32(z[i])
-            cdf, density = normal_cdf_density_f32(x)
-            a[i] = x * cdf
-            slope[i] = cdf + x * density
-    elif code == ACT_GELU:
-        for i in range(z.shape[0]):
-            x = np.float64(z[i])
-            cdf = normal_cdf_scalar(x)
-            a[i] = x * cdf
-            slope[i] = cdf + x * INV_SQRT_2PI * exp_nonpositive(-0.5 * x * x)
-    else:  # relu
-        for i in range(z.shape[0]):
-            positive = z[i] > 0.0
-            a[i] = z[i] if positive else 0.0
-            slope[i] = 1.0 if positive else 0.0
+def _gelu_with_slope_f32(z, bias, a, slope):
+    for j in range(z.shape[0]):
+        x = np.float32(z[j] + bias[j])
+        cdf, density = normal_cdf_density_f32(x)
+        a[j] = x * cdf
+        slope[j] = cdf + x * density
 
 
 @njit
-def apply_slope(grad_a, slope, grad_z):
-    for i in range(grad_a.shape[0]):
-        grad_z[i] = grad_a[i] * slope[i]
+def _gelu_with_slope_f64(z, bias, a, slope):
+    for j in range(z.shape[0]):
+        x = np.float64(z[j] + bias[j])
+        cdf = normal_cdf_scalar(x)
+        a[j] = x * cdf
+        slope[j] = cdf + x * INV_SQRT_2PI * exp_nonpositive(-0.5 * x * x)
+
+
+@njit
+def _relu_with_slope(z, bias, a, slope):
+    for j in range(z.shape[0]):
+        x = z[j] + bias[j]
+        positive = x > 0.0
+        a[j] = x if positive else 0.0
+        slope[j] = 1.0 if positive else 0.0
+
+
+@njit
+def bias_activation_with_slope(code, z, bias, a, slope):
+    for r in range(z.shape[0]):
+        if code == ACT_GELU and z.itemsize == 4:
+            _gelu_with_slope_f32(z[r], bias, a[r], slope[r])
+        elif code == ACT_GELU:
+            _gelu_with_slope_f64(z[r], bias, a[r], slope[r])
+        else:  # relu
+            _relu_with_slope(z[r], bias, a[r], slope[r])
+
+
+@njit
+def apply_slope(grad_a, slope, grad_z, grad_bias):
+    grad_bias[:] = 0.0
+    for r in range(grad_a.shape[0]):
+        g, s, out = grad_a[r], slope[r], grad_z[r]
+        for j in range(g.shape[0]):
+            value = g[j] * s[j]
+            out[j] = value
+            grad_bias[j] += value

@@ -4,8 +4,9 @@
     y  = y1 + dropout(ff2(act(ff1(norm2(y1)))))  ff1: dense (ff_dim), ff2: dense back to E
 
 act (gelu or relu) runs between two linear dense sub-layers through
-engine/kernels/feedforward.py, which saves the activation's slope in the forward pass so the
-backward pass is one multiply.
+engine/kernels/feedforward.py, which adds ff1's bias and saves the activation's slope in the
+forward pass, so the backward pass is one multiply that also sums ff1's bias gradient; ff1's
+product itself is dense_fwd/dense_bwd on ff1's own parameters, without the bias.
 
 Input and output (T, E). Parameters are the sub-layers' under their prefixes, so a torch block
 with modules named norm1, attn (nn.MultiheadAttention), norm2, ff1, ff2 (nn.Linear) loads by name:
@@ -21,7 +22,8 @@ import numpy as np
 from pydantic import Field
 
 from engine.kernels.codes import ACTIVATION_CODES
-from engine.kernels.feedforward import activation_with_slope, apply_slope
+from engine.kernels.dense import dense_bwd, dense_fwd
+from engine.kernels.feedforward import apply_slope, bias_activation_with_slope
 from engine.layers.attention import Causal, MultiHeadAttention, MultiHeadAttentionSpec, NumHeads, attention_input_shape
 from engine.layers.base import Layer
 from engine.layers.dense import Dense, DenseSpec
@@ -99,11 +101,13 @@ class TransformerBlock(Layer):
         attended = s["attn"].forward([s["norm1"].forward([x], training, rng)], training, rng)
         mid = self.workspace("mid", x.shape)
         np.add(x, self._branch_dropout(s["attn"], attended, training, rng), out=mid)
-        pre = s["ff1"].forward([s["norm2"].forward([mid], training, rng)], training, rng)
+        self._normed = s["norm2"].forward([mid], training, rng).reshape(-1, x.shape[2])
+        ff1 = s["ff1"].params
+        pre = self.workspace("pre", (self._normed.shape[0], self.spec.ff_dim))
+        dense_fwd(self._normed, ff1["weight"], self.workspace("no_bias", (0,)), pre)  # the bias comes next
         hidden, self._slope = self.workspace("hidden", pre.shape), self.workspace("slope", pre.shape)
-        activation_with_slope(ACTIVATION_CODES[self.spec.activation], pre.reshape(-1), hidden.reshape(-1),
-                              self._slope.reshape(-1))
-        fed = s["ff2"].forward([hidden], training, rng)
+        bias_activation_with_slope(ACTIVATION_CODES[self.spec.activation], pre, ff1["bias"], hidden, self._slope)
+        fed = s["ff2"].forward([hidden.reshape(*x.shape[:2], -1)], training, rng)
         out = self.workspace("out", x.shape)
         np.add(mid, self._branch_dropout(s["ff2"], fed, training, rng), out=out)
         return out
@@ -113,10 +117,14 @@ class TransformerBlock(Layer):
         s = self.sub
         grad = np.ascontiguousarray(grad_out)
         branch = undo_dropout(s["ff2"], grad, self.spec.dropout) if self._dropped else grad
-        grad_hidden = np.ascontiguousarray(s["ff2"].backward(branch)[0])
+        grad_hidden = np.ascontiguousarray(s["ff2"].backward(branch)[0]).reshape(self._slope.shape)
         grad_pre = self.workspace("grad_pre", grad_hidden.shape)
-        apply_slope(grad_hidden.reshape(-1), self._slope.reshape(-1), grad_pre.reshape(-1))
-        branch = s["norm2"].backward(s["ff1"].backward(grad_pre)[0])[0]
+        ff1, ff1_grads = s["ff1"].params, s["ff1"].grads
+        apply_slope(grad_hidden, self._slope, grad_pre, ff1_grads["bias"])
+        grad_normed = self.workspace("grad_normed", self._normed.shape)
+        dense_bwd(self._normed, ff1["weight"], grad_pre, grad_normed, ff1_grads["weight"],
+                  self.workspace("no_bias", (0,)), True)
+        branch = s["norm2"].backward(grad_normed.reshape(grad.shape))[0]
         grad_mid = self.workspace("grad_mid", grad.shape)
         np.add(grad, branch, out=grad_mid)
         branch = undo_dropout(s["attn"], grad_mid, self.spec.dropout) if self._dropped else grad_mid

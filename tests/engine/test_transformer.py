@@ -91,23 +91,39 @@ def test_probe_state_gives_attention_per_head(rng):
 
 
 @pytest.mark.parametrize("name", ["gelu", "relu"])
-def test_activation_with_slope_equals_the_composed_activation_kernels(name, rng):
-    """The fused feed-forward step (value and slope in one pass) against activation_fwd/bwd."""
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bias_activation_with_slope_equals_the_composed_kernels(name, dtype, rng):
+    """The fused feed-forward step (bias, value and slope in one pass; the backward's multiply
+    with the bias gradient) against dense_fwd/dense_bwd's bias and activation_fwd/bwd."""
     from engine.kernels.activations import activation_bwd, activation_fwd
     from engine.kernels.codes import ACTIVATION_CODES
-    from engine.kernels.feedforward import activation_with_slope, apply_slope
+    from engine.kernels.dense import dense_bwd, dense_fwd
+    from engine.kernels.feedforward import apply_slope, bias_activation_with_slope
 
     code = ACTIVATION_CODES[name]
-    z = np.concatenate([rng.standard_normal(500) * 4, [-40.0, -8.0, 0.0, 8.0, 40.0]]).astype(np.float32)
-    grad_a = rng.standard_normal(z.shape).astype(np.float32)
-    a, slope, grad_z = np.empty_like(z), np.empty_like(z), np.empty_like(z)
-    activation_with_slope(code, z, a, slope)
-    apply_slope(grad_a, slope, grad_z)
-    a_ref, grad_ref = np.empty((1, z.size), np.float32), np.empty((1, z.size), np.float32)
-    activation_fwd(code, z[None], a_ref)
-    activation_bwd(code, z[None], a_ref, grad_a[None], grad_ref)
-    np.testing.assert_array_equal(a, a_ref[0])
-    np.testing.assert_allclose(grad_z, grad_ref[0], rtol=2e-7, atol=1e-12)
+    rows, width, ff_dim = 40, 6, 13
+    x = rng.standard_normal((rows, width)).astype(dtype)
+    weight = (rng.standard_normal((ff_dim, width)) * 2).astype(dtype)
+    weight[0] = 0.0
+    bias = np.concatenate([[-40.0, -8.0, 0.0, 8.0, 40.0], rng.standard_normal(ff_dim - 5)]).astype(dtype)
+    grad_a = rng.standard_normal((rows, ff_dim)).astype(dtype)
+    no_bias = np.empty(0, dtype)
+
+    z_ref, a_ref, grad_ref = (np.empty((rows, ff_dim), dtype) for _ in range(3))
+    dense_fwd(x, weight, bias, z_ref)
+    activation_fwd(code, z_ref, a_ref)
+    activation_bwd(code, z_ref, a_ref, grad_a, grad_ref)
+    grad_x_ref, grad_w_ref, grad_bias_ref = np.empty_like(x), np.empty_like(weight), np.empty_like(bias)
+    dense_bwd(x, weight, grad_ref, grad_x_ref, grad_w_ref, grad_bias_ref, True)
+
+    z, a, slope, grad_z = (np.empty((rows, ff_dim), dtype) for _ in range(4))
+    grad_bias = np.full_like(bias, np.nan)
+    dense_fwd(x, weight, no_bias, z)
+    bias_activation_with_slope(code, z, bias, a, slope)
+    apply_slope(grad_a, slope, grad_z, grad_bias)
+    np.testing.assert_array_equal(a, a_ref)
+    np.testing.assert_allclose(grad_z, grad_ref, rtol=2e-7, atol=1e-12)
+    np.testing.assert_allclose(grad_bias, grad_bias_ref, rtol=1e-6, atol=1e-6)
 
 
 def test_large_inference_batches_run_in_chunks_with_the_same_result(rng):
