@@ -15,7 +15,9 @@ running = (1 - momentum) * running + momentum * batch. Evaluation uses the runni
 
 Layer norm shapes: x, y, x_hat, grad_y, grad_x (R, F); weight, bias (F,); mean, inv_std (R,).
 It normalizes every row over its F features (biased variance) and applies a per-feature affine.
-Parameter gradients are written, not accumulated.
+Parameter gradients are written, not accumulated. Row sums run in float64; the elementwise
+passes in the arrays' own type (float32 data with float64 row statistics made every element a
+round trip through double: 2x slower on the transformer benchmark's (1024, 64)).
 """
 
 import math
@@ -173,17 +175,18 @@ def _batch_norm_rows_bwd(g2, h2, weight, inv_std, gx2, grad_weight, grad_bias):
 @njit
 def layer_norm_fwd(x, weight, bias, eps, x_hat, mean, inv_std, y):
     rows, features = x.shape
+    cast = x.dtype.type  # sums in float64; the elementwise passes in the array's own type
     for r in range(rows):
         src, nrm, dst = x[r], x_hat[r], y[r]
         total = 0.0
         for j in range(features):
             total += src[j]
-        mu = total / features
+        mu = cast(total / features)
         sq = 0.0
         for j in range(features):
             d = src[j] - mu
             sq += d * d
-        istd = 1.0 / math.sqrt(sq / features + eps)
+        istd = cast(1.0 / math.sqrt(sq / features + eps))
         mean[r] = mu
         inv_std[r] = istd
         for j in range(features):
@@ -195,6 +198,7 @@ def layer_norm_fwd(x, weight, bias, eps, x_hat, mean, inv_std, y):
 @njit
 def layer_norm_bwd(grad_y, x_hat, weight, inv_std, grad_x, grad_weight, grad_bias):
     rows, features = grad_y.shape
+    cast = grad_y.dtype.type
     grad_weight[:] = 0.0
     grad_bias[:] = 0.0
     for r in range(rows):
@@ -207,8 +211,7 @@ def layer_norm_bwd(grad_y, x_hat, weight, inv_std, grad_x, grad_weight, grad_bia
             mean_ghh += gh * h[j]
             grad_weight[j] += g[j] * h[j]
             grad_bias[j] += g[j]
-        mean_gh /= features
-        mean_ghh /= features
+        shift, slope = cast(mean_gh / features), cast(mean_ghh / features)
         istd = inv_std[r]
         for j in range(features):
-            dst[j] = istd * (g[j] * weight[j] - mean_gh - h[j] * mean_ghh)
+            dst[j] = istd * (g[j] * weight[j] - shift - h[j] * slope)

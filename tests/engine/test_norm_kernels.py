@@ -122,3 +122,16 @@ def test_batch_norm_on_images_matches_torch_batch_norm_2d(rng, torch):
     y_eval = np.empty((4, 3, 25), np.float32)
     batch_norm_fwd_eval(x.reshape(4, 3, 25), weight, bias, running_mean, running_var, 1e-5, y_eval)
     np.testing.assert_allclose(y_eval.reshape(x.shape), module(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_float32_layer_norm_keeps_float32_accuracy_on_the_transformer_shapes(rng):
+    """float32 rows are summed in float64 and normalized in float32 (kernels/norm.py)."""
+    x = (rng.standard_normal((1024, 64)) * 2 + 3).astype(np.float32)
+    weight, bias = rng.standard_normal(64).astype(np.float32), rng.standard_normal(64).astype(np.float32)
+    grad_y = rng.standard_normal((1024, 64)).astype(np.float32)
+    x64, w64, b64, g64 = (a.astype(np.float64) for a in (x, weight, bias, grad_y))
+    y = ln_forward(x, weight, bias)[0]
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y, reference.layer_norm(x64, w64, b64, 1e-5), rtol=1e-5, atol=2e-6)
+    for ours, exact in zip(ln_grads(x, weight, bias, grad_y), ln_grads(x64, w64, b64, g64)):
+        np.testing.assert_allclose(ours, exact, rtol=1e-4, atol=2e-5 * np.abs(exact).max())
