@@ -109,7 +109,7 @@ class Recurrent(Layer):
         p = self.params
         input_bias, recurrent_bias = self._biases()
         dense_fwd(x_tm.reshape(-1, features), p["weight_ih"], input_bias, xw.reshape(-1, width))
-        self._hw = self.workspace("hw", (steps, batch, width))
+        self._hw = self.workspace("hw", (steps if self.cell() == CELL_GRU else 1, batch, width))  # see kernels
         self._gates = self.workspace("gates", (steps, batch, width))
         self._hs = self.workspace("hs", (steps + 1, batch, hidden))
         self._cs = self.workspace("cs", (steps + 1, batch, hidden))

@@ -10,7 +10,17 @@ from engine import build_model
 from engine.kernels.activations import sigmoid_fwd, tanh_fwd
 from engine.kernels.dense import dense_bwd
 from engine.config import njit
-from engine.kernels.recurrent import _TANH_P, _TANH_Q, _sigmoid, _tanh, joined_dense_bwd
+from engine.kernels.recurrent import (
+    CELL_LSTM,
+    CELL_RNN_RELU,
+    CELL_RNN_TANH,
+    _TANH_P,
+    _TANH_Q,
+    _sigmoid,
+    _tanh,
+    joined_dense_bwd,
+    recurrent_seq_fwd,
+)
 
 
 @njit
@@ -136,6 +146,22 @@ def test_joined_weight_gradients_equal_two_dense_bwd(need_grad_x, dtype, rng):
     tolerance = 1e-12 if dtype == np.float64 else 2e-5
     for key in expected:
         np.testing.assert_allclose(got[key], expected[key], rtol=tolerance, atol=tolerance, err_msg=key)
+
+
+@pytest.mark.parametrize("cell", [CELL_RNN_TANH, CELL_RNN_RELU, CELL_LSTM])
+def test_one_reused_projection_block_gives_the_same_states(cell, rng):
+    steps, batch, hidden = 6, 3, 5
+    width = 4 * hidden if cell == CELL_LSTM else hidden
+    xw = rng.standard_normal((steps, batch, width)).astype(np.float32)
+    w_hh_t = rng.uniform(-0.5, 0.5, (hidden, width)).astype(np.float32)
+    runs = []
+    for kept in (steps, 1):
+        hw, gates = np.empty((kept, batch, width), np.float32), np.empty((steps, batch, width), np.float32)
+        hs, cs = np.empty((steps + 1, batch, hidden), np.float32), np.empty((steps + 1, batch, hidden), np.float32)
+        recurrent_seq_fwd(cell, xw, w_hh_t, np.empty(0, np.float32), hw, gates, hs, cs)
+        runs.append((hs, cs, gates) if cell == CELL_LSTM else (hs,))
+    for every_step, reused in zip(*runs):
+        np.testing.assert_array_equal(reused, every_step)
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
