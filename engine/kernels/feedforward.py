@@ -25,7 +25,7 @@ from engine.kernels.codes import ACT_GELU
 INV_SQRT_2PI = 0.3989422804014327
 
 
-@njit
+@njit(inline="always")
 def _gelu_with_slope_f32(z, bias, a, slope):
     for j in range(z.shape[0]):
         x = np.float32(z[j] + bias[j])
@@ -34,7 +34,7 @@ def _gelu_with_slope_f32(z, bias, a, slope):
         slope[j] = cdf + x * density
 
 
-@njit
+@njit(inline="always")
 def _gelu_with_slope_f64(z, bias, a, slope):
     for j in range(z.shape[0]):
         x = np.float64(z[j] + bias[j])
@@ -43,7 +43,7 @@ def _gelu_with_slope_f64(z, bias, a, slope):
         slope[j] = cdf + x * INV_SQRT_2PI * exp_nonpositive(-0.5 * x * x)
 
 
-@njit
+@njit(inline="always")
 def _relu_with_slope(z, bias, a, slope):
     for j in range(z.shape[0]):
         x = z[j] + bias[j]
@@ -54,12 +54,15 @@ def _relu_with_slope(z, bias, a, slope):
 
 @njit
 def bias_activation_with_slope(code, z, bias, a, slope):
-    for r in range(z.shape[0]):
-        if code == ACT_GELU and z.itemsize == 4:
+    # one row loop per case, the row helpers inlined: a call or a branch per row cost 25%
+    if code == ACT_GELU and z.itemsize == 4:
+        for r in range(z.shape[0]):
             _gelu_with_slope_f32(z[r], bias, a[r], slope[r])
-        elif code == ACT_GELU:
+    elif code == ACT_GELU:
+        for r in range(z.shape[0]):
             _gelu_with_slope_f64(z[r], bias, a[r], slope[r])
-        else:  # relu
+    else:  # relu
+        for r in range(z.shape[0]):
             _relu_with_slope(z[r], bias, a[r], slope[r])
 
 
