@@ -12,9 +12,6 @@ weights, and its step count goes on from the saved one.
 import msgpack
 from fastapi import APIRouter, HTTPException, Request
 
-from server.live import engine_ops
-from server.live.codec import pack
-
 router = APIRouter(prefix="/sessions", tags=["sessions"])
 
 
@@ -31,36 +28,8 @@ async def load(token: str, request: Request) -> dict:
         raise HTTPException(413, {"code": "quota_exceeded", "field": "body",
                                   "message": f"a saved network may have at most {quotas.max_upload_bytes // (1024 * 1024)} MB"})
     saved = _unpack_saved(body, quotas.max_steps_per_session)
-    session.submit(restore, session, saved)
+    session.submit(session.load, saved["spec"], saved["params"], saved["dataset"], saved["step"])
     return {"status": "loading"}
-
-
-def restore(session, saved: dict) -> None:
-    """On the session's worker thread: data set, network and weights, then the step count.
-
-    Nothing changes unless all of it fits: the data set is loaded aside first, and a network
-    that cannot be built or weights that do not fit leave the session's data as it was.
-    """
-    dataset = saved["dataset"]
-    data = None
-    if dataset is not None:
-        data = engine_ops.load_data(dataset["name"], dataset["options"], session.settings.quotas, session.uploads)
-    previous = session.data
-    session.data = data if data is not None else previous
-    try:
-        session.load(saved["spec"], saved["params"])
-    except Exception:
-        session.data = previous
-        raise
-    if data is not None:
-        session.send(engine_ops.dataset_message(data))
-    # The run goes on counting from where it was saved. load() evaluated the network at step 0:
-    # start the history again so that its first evaluation is recorded at the saved step.
-    session.loop.restart()
-    session.loop.step = saved["step"]
-    session.send(pack(session.history.to_message()), drop_pending_frame=True)  # with that frame's step-0 eval
-    session.set_state("idle", "loaded a saved network")
-    session.loop.emit_frame(force=True, evaluate=True)
 
 
 def _unpack_saved(body: bytes, max_step: int) -> dict:

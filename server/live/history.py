@@ -18,10 +18,11 @@ from server.live.codec import encode_tensor
 
 
 class MetricHistory:
-    def __init__(self):
+    def __init__(self, first_step: int = 0):
         self._lock = threading.Lock()  # the worker appends while a socket task snapshots
         self._losses = np.empty(1024, np.float32)
-        self.steps = 0
+        self.first_step = first_step  # the step before the first loss (a loaded network goes on)
+        self.steps = 0  # losses held; the last one is step first_step + steps
         self._evals: list[dict] = []
 
     def append_losses(self, losses: np.ndarray) -> None:
@@ -62,7 +63,8 @@ class MetricHistory:
         return {
             "type": "history",
             "steps": len(losses),
-            "losses": {"start": 0, **encode_tensor(losses, "float32")},
+            "first_step": self.first_step,
+            "losses": {"start": self.first_step, **encode_tensor(losses, "float32")},
             "display": downsample(losses, display_points),
             "evals": evals,
         }

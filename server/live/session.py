@@ -218,18 +218,30 @@ class Session:
         self._require_model()
         self.send(engine_ops.saved_message(self.spec, self.model, self.data, self.loop.step))
 
-    def load(self, spec: dict, params: dict) -> None:
-        """A saved network back: built from its spec (quotas checked first), then its weights."""
+    def load(self, spec: dict, params: dict, dataset: dict | None = None, step: int = 0) -> None:
+        """A saved network back: its data set, its network and weights, and its step count.
+
+        Nothing changes unless all of it fits: the data set is loaded aside and the network built
+        (quotas checked first) and filled before the session takes any of them. The run goes on
+        counting from the saved step, and its history starts there.
+        """
+        data = None
+        if dataset is not None:
+            data = engine_ops.load_data(dataset["name"], dataset["options"], self.settings.quotas, self.uploads)
         model, trainer, layers, total = engine_ops.build(spec, self.settings.quotas)
         engine_ops.restore_params(model, params)
         self.loop.halt()
         self.spec, self.model, self.trainer, self.layers, self.total_params = spec, model, trainer, layers, total
-        self.loop.restart()
+        if data is not None:
+            self.data = data
+        self.loop.restart(first_step=step)
         self.send(built_message(layers, total), drop_pending_frame=True)
+        if data is not None:
+            self.send(engine_ops.dataset_message(data))
         self._warn_if_incompatible()
         self.set_state("idle", "loaded a saved network")
         self.loop.send_history()
-        self.loop.emit_frame(force=True)
+        self.loop.emit_frame(force=True, evaluate=True)
 
     def keep(self) -> None:
         """Copies the current weights aside (replacing any kept before), for `transfer`."""

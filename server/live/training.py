@@ -98,11 +98,12 @@ class TrainingLoop:
         self.running.clear()
         self.budget.leave(self)
 
-    def restart(self) -> None:
-        """A new model or data set: the step count and the history start again."""
+    def restart(self, first_step: int = 0) -> None:
+        """A new model or data set: the step count and the history start again (from
+        ``first_step`` for a saved network that goes on from where it was saved)."""
         self.halt()
-        self.session.history = MetricHistory()
-        self.step, self.steps_left = 0, None
+        self.session.history = MetricHistory(first_step)
+        self.step, self.steps_left = first_step, None
         self._loss_cursor = self._eval_cursor = 0
         self._last_eval_step = -1
         self._eval_cost = 0.0
@@ -212,7 +213,7 @@ class TrainingLoop:
             self._evaluate(clock)
         history = session.history
         losses = history.losses_since(self._loss_cursor)
-        start, self._loss_cursor = self._loss_cursor, self._loss_cursor + len(losses)
+        start, self._loss_cursor = history.first_step + self._loss_cursor, self._loss_cursor + len(losses)
         evals = history.evals_since(self._eval_cursor)
         self._eval_cursor += len(evals)
         header = {"step": self.step, "epoch": self.epoch, "t": now(), "state": session.state,
@@ -231,7 +232,7 @@ class TrainingLoop:
     def _evaluate(self, clock: float) -> None:
         session = self.session
         record = {"step": self.step, "epoch": self.epoch}
-        recent = session.history.losses_since(max(0, self._last_eval_step))
+        recent = session.history.losses_since(max(0, self._last_eval_step - session.history.first_step))
         if len(recent):
             record["loss"] = float(np.mean(recent))
         started, warm = time.thread_time(), self._last_eval_step >= 0

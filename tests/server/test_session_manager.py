@@ -98,8 +98,13 @@ def test_a_saved_network_comes_back_with_its_data_set_weights_and_step_count(liv
             frame = tab.frames[-1]
             assert frame["step"] == paused["step"]
             assert abs(frame["metrics"]["val_loss"] - trained_val_loss) < 1e-6  # the same weights, same data
+            history = await tab.expect_binary("history")  # the run's history starts at the saved step
+            assert history["first_step"] == history["losses"]["start"] == paused["step"] and history["steps"] == 0
             await tab.send({"type": "control", "action": "step", "steps": 3})
             assert (await tab.expect("status", state="paused"))["step"] == paused["step"] + 3
+            await asyncio.sleep(0.3)
+            with_losses = [f["losses"] for f in tab.frames if "losses" in f]
+            assert with_losses[-1]["start"] + with_losses[-1]["shape"][0] == paused["step"] + 3
 
             async with httpx.AsyncClient() as http:
                 bad_step = await http.post(f"{live_server.http}/api/sessions/{token}/load",

@@ -91,7 +91,8 @@ export function createMetricsView(parent) {
       if (display?.mean) {
         const means = tensorValues(display.mean);
         const bucket = display.bucket ?? 1;
-        const steps = Array.from(means, (_, i) => Math.min(history.steps, (i + 1) * bucket));
+        const first = history.first_step ?? 0;  // a loaded network's run goes on from its saved step
+        const steps = Array.from(means, (_, i) => first + Math.min(history.steps, (i + 1) * bucket));
         loss.setAll(steps, [Array.from(means), steps.map(() => null)]);
       }
       appendEvals(history.evals, loss, accuracy);
