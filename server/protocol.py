@@ -22,7 +22,7 @@ PROTOCOL_VERSION = 1
 ERROR_CODES = (
     "invalid_json", "invalid_message", "unknown_type", "message_too_large", "rate_limited",
     "invalid_spec", "quota_exceeded", "invalid_dataset", "incompatible_data", "no_model",
-    "no_dataset", "unknown_view", "unknown_session", "invalid_input", "engine_error",
+    "no_dataset", "unknown_view", "unknown_session", "session_in_use", "invalid_input", "engine_error",
     "nothing_kept", "unknown_layer",
 )
 
