@@ -11,7 +11,7 @@ Layouts (float32 or float64, C-contiguous), PyTorch's gate order and names:
                           step stays in L1 (the forward loop measured 8-15% faster with cold caches)
     gates    (T, N, G*H)  activated gates: rnn (h), lstm (i, f, g, o), gru (r, z, n)
     hs, cs   (T+1, N, H)  hidden and cell states, hs[0] = cs[0] = 0 (cs is unused by rnn and gru)
-    grad_hs  (T, N, H)    dL/dh_t from the layer's output (zeros where the output skips a step)
+    grad_hs  (T, N, H)    dL/dh_t from the layer's output; (1, N, H) when only the last state is output
     grad_xw, grad_hw (T, N, G*H)  dL/d(xw), dL/d(hw): equal for rnn and lstm (pass one array twice)
 
 Time is the outer axis so every step's slice is one contiguous (N, G*H) block that BLAS takes
@@ -263,15 +263,17 @@ def recurrent_seq_fwd(cell, xw, w_hh_t, b_hh, hw, gates, hs, cs):
 @njit
 def recurrent_seq_bwd(cell, w_hh, hw, gates, hs, cs, grad_hs, grad_xw, grad_hw, grad_h, grad_c, grad_c_prev):
     """Backprop through time. grad_h, grad_c, grad_c_prev: (N, H) scratch. For rnn and lstm pass
-    the same array as grad_xw and grad_hw; gru writes them apart."""
-    steps = grad_hs.shape[0]
+    the same array as grad_xw and grad_hw; gru writes them apart. A one-step grad_hs spares the
+    zeros and the per-step adds of a layer that outputs only its last state."""
+    steps = gates.shape[0]
+    every_step = grad_hs.shape[0] == steps
     relu = cell == CELL_RNN_RELU
-    grad_h[:] = grad_hs[steps - 1]
+    grad_h[:] = grad_hs[grad_hs.shape[0] - 1]
     grad_c[:] = 0.0
     for t in range(steps - 1, -1, -1):
         if cell == CELL_LSTM:
             lstm_cell_bwd(gates[t], cs[t], cs[t + 1], grad_h, grad_c, grad_xw[t], grad_c_prev)
-            grad_c[:] = grad_c_prev
+            grad_c, grad_c_prev = grad_c_prev, grad_c  # dL/dc_{t-1} becomes the next step's input
         elif cell == CELL_GRU:
             gru_cell_bwd(gates[t], hw[t], hs[t], grad_h, grad_xw[t], grad_hw[t], grad_c_prev)
         else:
@@ -279,11 +281,12 @@ def recurrent_seq_bwd(cell, w_hh, hw, gates, hs, cs, grad_hs, grad_xw, grad_hw, 
         if t == 0:
             break
         np.dot(grad_hw[t], w_hh, grad_h)  # through W_hh to h_{t-1}
-        previous = grad_hs[t - 1]
-        for n in range(grad_h.shape[0]):
-            row, extra = grad_h[n], previous[n]
-            for j in range(row.shape[0]):
-                row[j] += extra[j]
+        if every_step:
+            previous = grad_hs[t - 1]
+            for n in range(grad_h.shape[0]):
+                row, extra = grad_h[n], previous[n]
+                for j in range(row.shape[0]):
+                    row[j] += extra[j]
         if cell == CELL_GRU:  # plus gru's direct path z * grad_h
             for n in range(grad_h.shape[0]):
                 row, extra = grad_h[n], grad_c_prev[n]

@@ -127,12 +127,12 @@ class Recurrent(Layer):
         check_backward(self)
         steps, batch, features = self._x_tm.shape
         hidden, width = self.spec.hidden_size, self._gate_width()
-        grad_hs = self.workspace("grad_hs", (steps, batch, hidden))
         if self.spec.return_sequences:
+            grad_hs = self.workspace("grad_hs", (steps, batch, hidden))
             grad_hs[...] = grad_out.transpose(1, 0, 2)
-        else:
-            grad_hs[:-1] = 0.0
-            grad_hs[-1] = grad_out
+        else:  # only the last state reaches the output: a one-step grad_hs (see the kernel)
+            grad_hs = self.workspace("grad_last", (1, batch, hidden))
+            grad_hs[0] = grad_out
         grad_xw = self.workspace("grad_xw", (steps, batch, width))
         grad_hw = self.workspace("grad_hw", grad_xw.shape) if self.cell() == CELL_GRU else grad_xw
         scratch = [self.workspace(f"scratch{k}", (batch, hidden)) for k in range(3)]

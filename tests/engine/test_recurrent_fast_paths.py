@@ -11,6 +11,7 @@ from engine.kernels.activations import sigmoid_fwd, tanh_fwd
 from engine.kernels.dense import dense_bwd
 from engine.config import njit
 from engine.kernels.recurrent import (
+    CELL_GRU,
     CELL_LSTM,
     CELL_RNN_RELU,
     CELL_RNN_TANH,
@@ -19,6 +20,7 @@ from engine.kernels.recurrent import (
     _sigmoid,
     _tanh,
     joined_dense_bwd,
+    recurrent_seq_bwd,
     recurrent_seq_fwd,
 )
 
@@ -162,6 +164,29 @@ def test_one_reused_projection_block_gives_the_same_states(cell, rng):
         runs.append((hs, cs, gates) if cell == CELL_LSTM else (hs,))
     for every_step, reused in zip(*runs):
         np.testing.assert_array_equal(reused, every_step)
+
+
+@pytest.mark.parametrize("cell", [CELL_RNN_TANH, CELL_RNN_RELU, CELL_LSTM, CELL_GRU])
+def test_last_state_gradient_alone_equals_the_zero_padded_sequence(cell, rng):
+    steps, batch, hidden = 5, 3, 4
+    width = {CELL_LSTM: 4, CELL_GRU: 3}.get(cell, 1) * hidden
+    xw = rng.standard_normal((steps, batch, width))
+    w_hh = rng.uniform(-0.5, 0.5, (width, hidden))
+    hw, gates = np.empty((steps, batch, width)), np.empty((steps, batch, width))
+    hs, cs = np.empty((steps + 1, batch, hidden)), np.empty((steps + 1, batch, hidden))
+    recurrent_seq_fwd(cell, xw, np.ascontiguousarray(w_hh.T), np.zeros(width), hw, gates, hs, cs)
+    last = rng.standard_normal((1, batch, hidden))
+    padded = np.zeros((steps, batch, hidden))
+    padded[-1] = last[0]
+    results = []
+    for grad_hs in (padded, last):
+        grad_xw, grad_hw = np.empty((steps, batch, width)), np.empty((steps, batch, width))
+        scratch = [np.empty((batch, hidden)) for _ in range(3)]
+        recurrent_seq_bwd(cell, w_hh, hw, gates, hs, cs, grad_hs, grad_xw,
+                          grad_hw if cell == CELL_GRU else grad_xw, *scratch)
+        results.append((grad_xw, grad_hw) if cell == CELL_GRU else (grad_xw,))
+    for padded_grad, last_only_grad in zip(*results):
+        np.testing.assert_array_equal(last_only_grad, padded_grad)
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
