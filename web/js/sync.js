@@ -1,8 +1,9 @@
 /**
  * Keeps the server's session in step with the page's state: a new data set or data options send
  * `dataset`; a changed network is validated over REST first (so shapes and errors show while you
- * type) and built only when valid; optimizer, learning rate, batch size, loss and regularization
- * go as `hyper`, which the server applies mid-run without losing the training so far.
+ * type) and built only when valid; optimizer (with its own options), learning rate, batch size, loss,
+ * regularization, gradient clipping and the learning-rate schedule go as `hyper`, which the server
+ * applies mid-run without losing the training so far.
  *
  * @example
  *   const sync = createSync({store, catalog, live, bus, configureViews});
@@ -13,9 +14,24 @@ import {validateSpec} from './api.js';
 import {findDataset, hyperFromState, inputShape, specFromState} from './spec.js';
 import {prettyFeature} from './controls/data.js';
 import {layerType} from './builder/catalog.js';
+import {networksOfMode} from './builder/networks.js';
+import {LIVE_SPEC_EXTRAS, onlyLiveExtrasChanged} from './controls/training_options.js';
 
 const HYPER_KEYS = ['loss', 'optimizer', 'optimizerOptions', 'lr', 'batchSize', 'regularization', 'regRate'];
 const VALIDATE_DELAY_MS = 120;
+
+/**
+ * @param {import('./state.js').AppState} state
+ * @param {import('./builder/catalog.js').Catalog} catalog
+ * @returns {Record<string, any>} the hyper message's changes: the everyday fields, and for a single
+ *   network its clipping and schedule too (null switches them off), which the state keeps in specExtras
+ */
+export function hyperChanges(state, catalog) {
+  const changes = hyperFromState(state);
+  if (networksOfMode(catalog, state.specExtras.mode).length) return changes;
+  for (const key of LIVE_SPEC_EXTRAS) changes[key] = state.specExtras[key] ?? null;
+  return changes;
+}
 
 /**
  * @typedef {Object} SyncDeps
@@ -41,6 +57,8 @@ export function createSync({store, catalog, live, bus, configureViews}) {
   let switching = false;
   /** @type {ReturnType<typeof setTimeout> | undefined} ends `switching` a moment after the build */
   let switchTimer;
+  /** specExtras as last seen, to tell a clipping or schedule change (live) from a mode change (rebuild) */
+  let extrasBefore = store.get().specExtras;
 
   /** @param {boolean} sendBuild */
   async function validateNow(sendBuild) {
@@ -98,13 +116,15 @@ export function createSync({store, catalog, live, bus, configureViews}) {
   }
 
   store.subscribe((state, changed, source) => {
+    const liveExtras = changed.has('specExtras') && onlyLiveExtrasChanged(extrasBefore, state.specExtras);
+    extrasBefore = state.specExtras;
     if (source === 'server') return;
     if (changed.has('dataset') || changed.has('data')) {
       sendDataset();
-    } else if (changed.has('layers') || changed.has('seed') || changed.has('specExtras')) {
+    } else if (changed.has('layers') || changed.has('seed') || (changed.has('specExtras') && !liveExtras)) {
       scheduleValidate(true);
-    } else if (HYPER_KEYS.some((key) => changed.has(key))) {
-      live.send(hyper(hyperFromState(state)));
+    } else if (liveExtras || HYPER_KEYS.some((key) => changed.has(key))) {
+      live.send(hyper(hyperChanges(state, catalog)));
       if (changed.has('loss')) resubscribe();
     }
   });
