@@ -57,8 +57,11 @@ NO_CARD_IN_PANEL = ("web/js/views/panel.js: cardsOfView has no entry for {views}
                     "no card for them (the cards exist: sequence-card, saliency-card, gan-card, autoencoder-card; "
                     "conv filters and feature maps are drawn by inside-card)")
 GALLERY_ONLY_FOR_IMAGES = ("web/js/views/panel.js: the predictions card is shown only for image classifiers, so "
-                           "the {name} lesson's predictions (a forecast, or words and letters) are never drawn "
+                           "the {name} lesson's predictions (of a forecast, words, letters or measurements) are never drawn "
                            "although the server sends them")
+SALIENCY_ONLY_FOR_IMAGES = ("web/js/views/model-views.js: the saliency card is shown only for images, so the "
+                            "{name} lesson's saliency over its measurements is never drawn although the server "
+                            "sends it")
 RUN_DATA_MERGED_SHALLOWLY = ("web/js/presets.js stateFromRun: a run's dataset replaces the lesson's data options "
                              "instead of merging into them (flatten and val_split are lost), so the MLP meets "
                              "28x28 images, shows a shape error and is never built")
@@ -75,6 +78,8 @@ def outline_gaps(preset) -> list[str]:
         gaps.append(NO_CARD_IN_PANEL.format(views=", ".join(uncarded)))
     if "predictions" in preset["views"] and len(DATASETS[preset["dataset"]["name"]].input_shape) != 3:
         gaps.append(GALLERY_ONLY_FOR_IMAGES.format(name=preset["name"]))
+    if "saliency" in preset["views"] and len(DATASETS[preset["dataset"]["name"]].input_shape) != 3:
+        gaps.append(SALIENCY_ONLY_FOR_IMAGES.format(name=preset["name"]))
     return gaps
 
 
