@@ -197,26 +197,31 @@ function createAdvanced(catalog, latest, onChange) {
 }
 
 /**
- * @param {HTMLElement} root
- * @param {Catalog} catalog
- * @param {(patch: Partial<AppState>) => void} onChange
- * @returns {{show: (state: AppState) => void, setError: (field: string | null, message: string | null) => void}}
+ * @param {string} path  an error's field without "changes.": "optimizer.betas[1]", "grad_clip.max_norm"
+ * @param {Map<string, FieldWidget>} everyday  the everyday controls by state key
+ * @param {ReturnType<typeof createAdvanced>} advanced
+ * @returns {FieldWidget | undefined} the control the error is about
  */
-export function createTrainingPanel(root, catalog, onChange) {
-  const grid = el('div', {class: 'control-grid'});
-  root.append(grid);
+function widgetForPath(path, everyday, advanced) {
+  const key = /** @type {Record<string, string>} */ (CONTROL_OF_FIELD)[path];
+  if (key) return everyday.get(key);
+  const [head, field] = path.replace(/\[\d+\]$/, '').split('.');
+  if (head === 'optimizer') return advanced.options.widgetFor(field);
+  if (head === 'grad_clip') return advanced.clip.widgetFor(field);
+  if (head === 'lr_schedule') return advanced.schedule.widgetFor(field);
+  return undefined;
+}
+
+/**
+ * The everyday controls (loss, optimizer, learning rate with its slider, batch size, ...), in grid.
+ * @param {HTMLElement} grid
+ * @param {Catalog} catalog
+ * @param {(patch: Partial<AppState>) => void} edit
+ * @returns {{widgets: Map<string, FieldWidget>, slider: HTMLInputElement}}
+ */
+function createEverydayControls(grid, catalog, edit) {
   /** @type {Map<string, FieldWidget>} */
   const widgets = new Map();
-  /** @type {AppState | null} */
-  let shown = null;
-  let ownEdit = false;
-  let seenAdvanced = '';
-  /** @param {Partial<AppState>} patch */
-  const edit = (patch) => {
-    ownEdit = true;
-    try { onChange(patch); } finally { ownEdit = false; }
-  };
-
   const lrWidget = createFieldWidget(learningRateField(catalog, 'sgd'), 0.01, (value) => {
     if (typeof value === 'number' && value > 0) edit({lr: value});
   }, {idPrefix: 'train', label: 'learning rate'});
@@ -239,7 +244,28 @@ export function createTrainingPanel(root, catalog, onChange) {
   for (const key of ['loss', 'optimizer']) grid.append(/** @type {HTMLElement} */ (widgets.get(key)?.element));
   grid.append(lrWidget.element);
   for (const key of ['batchSize', 'regularization', 'regRate', 'epochs', 'seed']) grid.append(/** @type {HTMLElement} */ (widgets.get(key)?.element));
+  return {widgets, slider};
+}
 
+/**
+ * @param {HTMLElement} root
+ * @param {Catalog} catalog
+ * @param {(patch: Partial<AppState>) => void} onChange
+ * @returns {{show: (state: AppState) => void, setError: (field: string | null, message: string | null) => void}}
+ */
+export function createTrainingPanel(root, catalog, onChange) {
+  const grid = el('div', {class: 'control-grid'});
+  root.append(grid);
+  /** @type {AppState | null} */
+  let shown = null;
+  let ownEdit = false;
+  let seenAdvanced = '';
+  /** @param {Partial<AppState>} patch */
+  const edit = (patch) => {
+    ownEdit = true;
+    try { onChange(patch); } finally { ownEdit = false; }
+  };
+  const {widgets, slider} = createEverydayControls(grid, catalog, edit);
   const advanced = createAdvanced(catalog, () => /** @type {AppState} */ (shown), edit);
   root.append(advanced.details);
 
@@ -253,20 +279,6 @@ export function createTrainingPanel(root, catalog, onChange) {
     if (signature === seenAdvanced) return;
     seenAdvanced = signature;
     if (!ownEdit && hasAdvancedSettings(state, catalog)) advanced.details.open = true;
-  }
-
-  /**
-   * @param {string} path  an error's field without "changes.": "optimizer.betas[1]", "grad_clip.max_norm"
-   * @returns {FieldWidget | undefined}
-   */
-  function widgetForPath(path) {
-    const everyday = /** @type {Record<string, string>} */ (CONTROL_OF_FIELD)[path];
-    if (everyday) return widgets.get(everyday);
-    const [head, field] = path.replace(/\[\d+\]$/, '').split('.');
-    if (head === 'optimizer') return advanced.options.widgetFor(field);
-    if (head === 'grad_clip') return advanced.clip.widgetFor(field);
-    if (head === 'lr_schedule') return advanced.schedule.widgetFor(field);
-    return undefined;
   }
 
   return {
@@ -286,7 +298,7 @@ export function createTrainingPanel(root, catalog, onChange) {
     setError(field, message) {
       const everyWidget = [...widgets.values(), ...advanced.options.widgets(), ...advanced.clip.widgets(), ...advanced.schedule.widgets()];
       for (const widget of everyWidget) widget.setError(null);
-      const target = field ? widgetForPath(field.replace(/^changes\./, '')) : undefined;
+      const target = field ? widgetForPath(field.replace(/^changes\./, ''), widgets, advanced) : undefined;
       if (!target) return;
       target.setError(message);
       if (advanced.details.contains(target.element)) advanced.details.open = true;

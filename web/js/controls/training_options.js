@@ -18,7 +18,8 @@ export const LIVE_SPEC_EXTRAS = ['grad_clip', 'lr_schedule'];
 
 /**
  * The forms of gradient clipping as engine/spec_models.py declares them (ClipNormSpec,
- * ClipValueSpec), in the catalog's field format; used while the catalog does not list them.
+ * ClipValueSpec), in the catalog's field format; used while the catalog has no `grad_clips` list
+ * of its own. tests/js/training_options.test.mjs holds this copy to the engine's models.
  */
 const CLIP_FORMS_DECLARED = [
   {name: 'norm', description: 'Rescales the whole gradient when its length is above max_norm.', fields: [
@@ -77,7 +78,7 @@ export function scheduleForms(catalog) {
  * @returns {SettingForm[]} the forms of gradient clipping (by norm, by value)
  */
 export function clipForms(catalog) {
-  const listed = catalog.raw?.grad_clips ?? catalog.raw?.clippings;
+  const listed = catalog.raw?.grad_clips;
   return readForms(Array.isArray(listed) ? listed : CLIP_FORMS_DECLARED);
 }
 
