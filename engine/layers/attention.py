@@ -111,7 +111,7 @@ class MultiHeadAttention(Layer):
         grad_ctx = self.workspace("grad_ctx", (batch, steps, e))
         dense_bwd(self._ctx.reshape(-1, e), p["out_proj.weight"], grad, grad_ctx.reshape(-1, e),
                   g["out_proj.weight"], g["out_proj.bias"], True)
-        grad_qkv = self.workspace("grad_qkv", (batch, steps, 3 * e))
+        grad_qkv = self.workspace("qkv", (batch, steps, 3 * e))  # the forward's staging buffer: split_qkv holds q, k, v
         split_qkv = self._scratch(batch, steps)[0]  # filled by the forward pass
         attention_bwd(split_qkv, self._probs, grad_ctx, self.spec.causal, grad_qkv, g["in_proj_bias"],
                       *self._scratch(batch, steps, backward=True))
