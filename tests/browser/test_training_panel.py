@@ -36,6 +36,9 @@ class ServerMessages:
     def of_type(self, kind: str, sent: bool = False) -> list[dict]:
         return [m for m in (self.sent if sent else self.received) if m.get("type") == kind]
 
+    def applied_so_far(self) -> int:
+        return len(self.of_type("hyper_applied"))
+
 
 def step_shown(page) -> int:
     found = re.search(r"step (\d+)", page.inner_text("[data-testid=status]"))
@@ -48,10 +51,11 @@ def wait_for_step(page, at_least: int, timeout: float = 60_000):
         timeout=timeout)
 
 
-def wait_for_applied(page, messages: ServerMessages, check, timeout_ms: int = 15_000) -> dict:
-    """The first `hyper_applied` spec that passes `check`, waiting for it as the page runs."""
+def wait_for_applied(page, messages: ServerMessages, check, since: int, timeout_ms: int = 15_000) -> dict:
+    """The first `hyper_applied` spec after the first `since` ones that passes `check` (every hyper
+    carries clipping and schedule, so an earlier answer could pass a check meant for a later one)."""
     for _ in range(timeout_ms // 100):
-        found = [m["spec"] for m in messages.of_type("hyper_applied") if check(m["spec"])]
+        found = [m["spec"] for m in messages.of_type("hyper_applied")[since:] if check(m["spec"])]
         if found:
             return found[0]
         page.wait_for_timeout(100)
@@ -84,18 +88,21 @@ def test_optimizer_options_clipping_and_schedule_change_live(page, server_url):
     wait_for_step(page, 200)
     builds = len(messages.of_type("built"))
 
+    mark = messages.applied_so_far()
     type_into(page, f"{field('momentum')} input", "0.5")
-    applied = wait_for_applied(page, messages, lambda s: s.get("optimizer", {}).get("momentum") == 0.5)
+    applied = wait_for_applied(page, messages, lambda s: s.get("optimizer", {}).get("momentum") == 0.5, mark)
     assert applied["optimizer"]["type"] == "sgd"
 
+    mark = messages.applied_so_far()
     page.select_option(f"{field('grad_clip')} select", "norm")
     assert page.input_value(f"{field('max_norm')} input") == "1"
     type_into(page, f"{field('max_norm')} input", "0.25")
-    wait_for_applied(page, messages, lambda s: s.get("grad_clip") == {"type": "norm", "max_norm": 0.25})
+    wait_for_applied(page, messages, lambda s: s.get("grad_clip") == {"type": "norm", "max_norm": 0.25}, mark)
 
+    mark = messages.applied_so_far()
     page.select_option(f"{field('lr_schedule')} select", "step")
     type_into(page, f"{field('step_size')} input", "300")
-    applied = wait_for_applied(page, messages, lambda s: (s.get("lr_schedule") or {}).get("step_size") == 300)
+    applied = wait_for_applied(page, messages, lambda s: (s.get("lr_schedule") or {}).get("step_size") == 300, mark)
     assert applied["lr_schedule"] == {"type": "step", "step_size": 300, "gamma": 0.1}
     assert applied["grad_clip"] == {"type": "norm", "max_norm": 0.25}, "the schedule change kept the clipping"
     assert applied["optimizer"]["momentum"] == 0.5
@@ -122,13 +129,15 @@ def test_optimizer_options_clipping_and_schedule_change_live(page, server_url):
     page.check(f"{field('nesterov')} input")
     page.wait_for_function(
         "document.querySelector('#training-panel [data-field=optimizer] .field-error').textContent.includes('nesterov')")
+    mark = messages.applied_so_far()
     page.uncheck(f"{field('nesterov')} input")
-    wait_for_applied(page, messages, lambda s: s["optimizer"].get("momentum") == 0 and not s["optimizer"]["nesterov"])
+    wait_for_applied(page, messages, lambda s: s["optimizer"].get("momentum") == 0 and not s["optimizer"]["nesterov"], mark)
 
     # Switching off clipping and the schedule sends null; the server removes both.
+    mark = messages.applied_so_far()
     page.select_option(f"{field('grad_clip')} select", "off")
     page.select_option(f"{field('lr_schedule')} select", "none")
-    wait_for_applied(page, messages, lambda s: "grad_clip" in s and s["grad_clip"] is None and s.get("lr_schedule") is None)
+    wait_for_applied(page, messages, lambda s: s["grad_clip"] is None and s["lr_schedule"] is None, mark)
     assert page.locator(field("max_norm")).count() == 0
     assert len(messages.of_type("built")) == builds
     page.click("[data-testid=pause]")
@@ -146,14 +155,16 @@ def test_switching_optimizer_shows_its_own_fields_with_defaults(page, server_url
 
     page.click("[data-testid=play]")
     wait_for_step(page, 100)
+    mark = messages.applied_so_far()
     page.select_option(f"{PANEL} [data-field=optimizer] select", "adamw")
     assert page.input_value(f"{field('betas')} input") == "0.9,0.999"
     assert page.input_value(f"{field('weight_decay')} input") == "0.01"
     assert page.locator(field("momentum")).count() == 0
-    wait_for_applied(page, messages, lambda s: s["optimizer"]["type"] == "adamw")
+    wait_for_applied(page, messages, lambda s: s["optimizer"]["type"] == "adamw", mark)
 
+    mark = messages.applied_so_far()
     type_into(page, f"{field('betas')} input", "0.8, 0.99")
-    applied = wait_for_applied(page, messages, lambda s: s["optimizer"].get("betas") == [0.8, 0.99])
+    applied = wait_for_applied(page, messages, lambda s: s["optimizer"].get("betas") == [0.8, 0.99], mark)
     assert applied["optimizer"]["type"] == "adamw"
     type_into(page, f"{field('betas')} input", "0.8, 1.2")
     assert page.inner_text(f"{field('betas')} .field-error") == "betas[1] must be less than 1, got 1.2"
