@@ -83,6 +83,7 @@ def test_optimizer_options_clipping_and_schedule_change_live(page, server_url):
     page.wait_for_selector(f"{ADVANCED}[open]")
     assert page.input_value(f"{field('momentum')} input") == "0.9"
     assert page.is_checked(f"{field('nesterov')} input") is False
+    assert page.inner_text(f"{ADVANCED} [data-testid=advanced-note]") == " (momentum 0.9)"
 
     page.click("[data-testid=play]")
     wait_for_step(page, 200)
@@ -106,6 +107,8 @@ def test_optimizer_options_clipping_and_schedule_change_live(page, server_url):
     assert applied["lr_schedule"] == {"type": "step", "step_size": 300, "gamma": 0.1}
     assert applied["grad_clip"] == {"type": "norm", "max_norm": 0.25}, "the schedule change kept the clipping"
     assert applied["optimizer"]["momentum"] == 0.5
+    note = page.inner_text(f"{ADVANCED} [data-testid=advanced-note]")
+    assert note == " (momentum 0.5, clip by norm, step schedule)", note
 
     # Same weights, same run: no new network was built and the step counter keeps counting.
     before = step_shown(page)

@@ -9,7 +9,7 @@ import {test} from 'node:test';
 import {fileURLToPath} from 'node:url';
 
 import {normalizeCatalog} from '../../web/js/builder/catalog.js';
-import {boundsError, clipForms, hasAdvancedSettings, onlyLiveExtrasChanged, optimizerOptionFields, scheduleForms,
+import {advancedSummary, boundsError, clipForms, hasAdvancedSettings, onlyLiveExtrasChanged, optimizerOptionFields, scheduleForms,
   startingSetting, withExtra} from '../../web/js/controls/training_options.js';
 import {stateFromRun} from '../../web/js/presets.js';
 import {stateFromSpec} from '../../web/js/spec.js';
@@ -145,6 +145,11 @@ test('the optimizer race\'s momentum run counts as a lesson setting; engine defa
   const defaults = stateFromSpec({...BASE_SPEC, optimizer: {type: 'adam', lr: 0.01, betas: [0.9, 0.999], eps: 1e-8,
     weight_decay: 0, amsgrad: false}});
   assert.equal(hasAdvancedSettings({...defaultState(), ...defaults}, CATALOG), false);
+  assert.equal(advancedSummary({...defaultState(), ...defaults}, CATALOG), '');
+  assert.equal(advancedSummary(state, CATALOG), 'momentum 0.9');
+  const busy = {...state, optimizerOptions: {momentum: 0.5, nesterov: true, dampening: 0},
+    specExtras: {grad_clip: {type: 'value', clip_value: 2}, lr_schedule: {type: 'cosine', T_max: 100}}};
+  assert.equal(advancedSummary(busy, CATALOG), 'momentum 0.5, nesterov, clip by value, cosine schedule');
   assert.equal(hasAdvancedSettings({...defaultState(), specExtras: {lr_schedule: {type: 'step', step_size: 9}}}, CATALOG), true);
 });
 

@@ -11,7 +11,7 @@
  */
 import {createFieldWidget, el} from '../builder/fields.js';
 import {networksOfMode} from '../builder/networks.js';
-import {boundsError, clipForms, hasAdvancedSettings, optimizerOptionFields, scheduleForms, startingSetting,
+import {advancedSummary, boundsError, clipForms, hasAdvancedSettings, optimizerOptionFields, scheduleForms, startingSetting,
   withExtra} from './training_options.js';
 
 /** @typedef {import('../state.js').AppState} AppState */
@@ -184,7 +184,10 @@ function createOptimizerOptions(catalog, onOptions) {
  */
 function createAdvanced(catalog, latest, onChange) {
   const details = /** @type {HTMLDetailsElement} */ (el('details', {class: 'advanced-settings', 'data-testid': 'training-advanced'}));
-  details.append(el('summary', {}, 'More: optimizer options, clipping, schedule'));
+  const summary = el('summary', {}, 'More settings');
+  const summaryNote = el('span', {class: 'advanced-note', 'data-testid': 'advanced-note'});
+  summary.append(summaryNote);
+  details.append(summary);
   const options = createOptimizerOptions(catalog, (optimizerOptions) => onChange({optimizerOptions}));
   /** @param {string} key @returns {(setting: Record<string, any> | null) => void} */
   const extraSetter = (key) => (setting) => onChange({specExtras: withExtra(latest().specExtras, key, setting)});
@@ -193,7 +196,7 @@ function createAdvanced(catalog, latest, onChange) {
   const schedule = createFormSetting({name: 'lr_schedule', label: 'lr schedule', off: 'none', forms: scheduleForms(catalog),
     help: 'changes the learning rate as training goes on'}, extraSetter('lr_schedule'));
   details.append(options.element, clip.element, schedule.element);
-  return {details, options, clip, schedule};
+  return {details, summaryNote, options, clip, schedule};
 }
 
 /**
@@ -293,6 +296,8 @@ export function createTrainingPanel(root, catalog, onChange) {
       advanced.options.show(state);
       advanced.clip.show(state.specExtras.grad_clip);
       advanced.schedule.show(state.specExtras.lr_schedule);
+      const note = advancedSummary(state, catalog);
+      advanced.summaryNote.textContent = note ? ` (${note})` : ': optimizer options, clipping, schedule';  // seen while folded
       revealOutsideChoices(state);
     },
     setError(field, message) {

@@ -169,13 +169,38 @@ export function onlyLiveExtrasChanged(before, after) {
 /**
  * @param {import('../state.js').AppState} state
  * @param {Catalog} catalog
+ * @returns {string[]} the optimizer's options that differ from their defaults
+ */
+function changedOptions(state, catalog) {
+  const fields = optimizerOptionFields(catalog, state.optimizer);
+  return Object.entries(state.optimizerOptions ?? {}).filter(([name, value]) => {
+    const field = fields.find((f) => f.name === name);
+    return JSON.stringify(value) !== JSON.stringify(field?.default);
+  }).map(([name]) => name);
+}
+
+/**
+ * @param {import('../state.js').AppState} state
+ * @param {Catalog} catalog
  * @returns {boolean} an optimizer option differs from its default, or clipping or a schedule is on
  */
 export function hasAdvancedSettings(state, catalog) {
-  const fields = optimizerOptionFields(catalog, state.optimizer);
-  const changedOption = Object.entries(state.optimizerOptions ?? {}).some(([name, value]) => {
-    const field = fields.find((f) => f.name === name);
-    return JSON.stringify(value) !== JSON.stringify(field?.default);
+  return changedOptions(state, catalog).length > 0 || LIVE_SPEC_EXTRAS.some((key) => Boolean(state.specExtras?.[key]));
+}
+
+/**
+ * @param {import('../state.js').AppState} state
+ * @param {Catalog} catalog
+ * @returns {string} what is set beyond the defaults, for the folded section's title: "momentum 0.9, clip by norm"
+ */
+export function advancedSummary(state, catalog) {
+  const parts = changedOptions(state, catalog).map((name) => {
+    const value = state.optimizerOptions[name];
+    return typeof value === 'boolean' ? name : `${name} ${Array.isArray(value) ? value.join('/') : value}`;
   });
-  return changedOption || LIVE_SPEC_EXTRAS.some((key) => Boolean(state.specExtras?.[key]));
+  const clip = state.specExtras?.grad_clip;
+  const schedule = state.specExtras?.lr_schedule;
+  if (clip) parts.push(`clip by ${clip.type}`);
+  if (schedule) parts.push(`${schedule.type} schedule`);
+  return parts.join(', ');
 }
