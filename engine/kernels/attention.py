@@ -5,6 +5,9 @@ Shapes (float32 or float64, C-contiguous):
                             head h owns columns h*D:(h+1)*D of each third (D = E / heads)
     split_qkv  (N, 3, heads, T, D)  the same numbers per (sample, part, head), contiguous: the
                             forward fills it and the backward reads it (no second gather)
+    split_kvt  (N, 2, heads, D, T)  k^T and v^T of every head, so that S = Q K^T and dP = dO V^T
+                            are plain products: BLAS's transposed-B variant took 2x as long on
+                            (32, 16) blocks, more than the transposes cost (~70 us per layer less)
     probs      (N, heads, T, T)  softmax(q k^T / sqrt(D)) per head (row i: query i), kept for
                             backward and for the attention-map probe; causal rows are 0 after i
     ctx        (N, T, E)    probs @ v, heads side by side (the input of out_proj)
@@ -18,8 +21,8 @@ loop (short head dimension, a runtime alias check per inner loop). q, k and v st
 1/sqrt(D) enters the softmax's exponent and the score gradient, so no pass rescales q or dq.
 The softmax of a (sample, head) block shifts by the block's maximum so that its exp is one flat
 loop over T*T entries that vectorizes (float32 uses activations.exp_neg_f32), then normalizes
-row by row (softmax_scaled_rows says when a row is redone with its own maximum). Masked (future) keys get probability 0, so the products need
-no mask; the result equals torch's -inf mask.
+row by row (softmax_scaled_rows says when a row is redone with its own maximum). Masked
+(future) keys get probability 0, so the products need no mask; the result equals torch's -inf mask.
 """
 
 import math
@@ -50,6 +53,20 @@ def split_heads(qkv, bias, split_qkv):
                     source, row = block[i, column:column + size], target[i]
                     for d in range(size):  # a slice from 0, not column + d: that indexing does not vectorize (4x)
                         row[d] = source[d] + shift[d]
+
+
+@njit
+def transpose_keys_values(split_qkv, split_kvt):
+    """split_kvt[n, 0, h] = k^T and split_kvt[n, 1, h] = v^T (D, T) of split_qkv's heads."""
+    heads, steps, size = split_qkv.shape[2], split_qkv.shape[3], split_qkv.shape[4]
+    for n in range(split_qkv.shape[0]):
+        for part in range(2):
+            for h in range(heads):
+                source, target = split_qkv[n, part + 1, h], split_kvt[n, part, h]
+                for i in range(steps):
+                    row = source[i]
+                    for d in range(size):
+                        target[d, i] = row[d]
 
 
 @njit
@@ -160,16 +177,17 @@ def softmax_scaled_rows(scores, q, k, scale, causal):
 
 
 @njit
-def attention_fwd(qkv, bias, heads, causal, probs, ctx, split_qkv, head_out):
+def attention_fwd(qkv, bias, heads, causal, probs, ctx, split_qkv, split_kvt, head_out):
     """qkv without in_proj's bias (3E,): the split adds it, saving a pass over qkv."""
     size = split_qkv.shape[4]
     scale = 1.0 / math.sqrt(size)
     split_heads(qkv, bias, split_qkv)
+    transpose_keys_values(split_qkv, split_kvt)
     for n in range(qkv.shape[0]):
         for h in range(heads):
             q, k, v = split_qkv[n, 0, h], split_qkv[n, 1, h], split_qkv[n, 2, h]
             scores = probs[n, h]
-            np.dot(q, k.T, scores)
+            np.dot(q, split_kvt[n, 0, h], scores)       # S = Q K^T
             softmax_scaled_rows(scores, q, k, scale, causal)
             np.dot(scores, v, head_out)
             _scatter_head(head_out, h * size, ctx[n])
@@ -191,7 +209,8 @@ def softmax_scaled_rows_bwd(probs, grad, scale):
 
 
 @njit
-def attention_bwd(split_qkv, probs, grad_ctx, causal, grad_qkv, grad_bias, grad_head_out, grad_head, grad_scores):
+def attention_bwd(split_qkv, split_kvt, probs, grad_ctx, causal, grad_qkv, grad_bias, grad_head_out, grad_head,
+                  grad_scores):
     """Writes every entry of grad_qkv and grad_bias (3E,): the gradient of the bias the forward
     added, the column sums of grad_qkv, taken while scattering (shapes in the module docstring).
     Masked entries of probs are 0, so causal needs nothing here; it keeps the forward's order."""
@@ -205,7 +224,7 @@ def attention_bwd(split_qkv, probs, grad_ctx, causal, grad_qkv, grad_bias, grad_
             _gather_head(grad_ctx[n], h * size, grad_head_out)
             p = probs[n, h]
             np.dot(p.T, grad_head_out, grad_v)          # dV = P^T dO
-            np.dot(grad_head_out, v.T, grad_scores)     # dP = dO V^T
+            np.dot(grad_head_out, split_kvt[n, 1, h], grad_scores)  # dP = dO V^T
             softmax_scaled_rows_bwd(p, grad_scores, scale)
             np.dot(grad_scores, k, grad_q)              # dQ = dS K
             np.dot(grad_scores.T, q, grad_k)            # dK = dS^T Q

@@ -45,11 +45,12 @@ def attention_input_shape(spec, input_shapes):
 
 
 def attention_scratch(layer, batch, steps, heads, size, backward=False):
-    """The kernels' head-split copy of q, k, v and their scratch, in attention_fwd's (with
-    ``backward``: attention_bwd's) argument order after the outputs."""
-    split = layer.workspace("split_qkv", (batch, 3, heads, steps, size))
+    """The kernels' head-split copies of q, k, v (and k, v transposed) and their scratch, in
+    attention_fwd's (with ``backward``: attention_bwd's) argument order after the outputs."""
+    split = [layer.workspace("split_qkv", (batch, 3, heads, steps, size)),
+             layer.workspace("split_kvt", (batch, 2, heads, size, steps))]
     if not backward:
-        return [split, layer.workspace("head_out", (steps, size))]
+        return [*split, layer.workspace("head_out", (steps, size))]
     return [layer.workspace("grad_head_out", (steps, size)), layer.workspace("grad_head", (3, steps, size)),
             layer.workspace("grad_scores", (steps, steps))]
 
@@ -112,8 +113,8 @@ class MultiHeadAttention(Layer):
         dense_bwd(self._ctx.reshape(-1, e), p["out_proj.weight"], grad, grad_ctx.reshape(-1, e),
                   g["out_proj.weight"], g["out_proj.bias"], True)
         grad_qkv = self.workspace("qkv", (batch, steps, 3 * e))  # the forward's staging buffer: split_qkv holds q, k, v
-        split_qkv = self._scratch(batch, steps)[0]  # filled by the forward pass
-        attention_bwd(split_qkv, self._probs, grad_ctx, self.spec.causal, grad_qkv, g["in_proj_bias"],
+        split_qkv, split_kvt, _ = self._scratch(batch, steps)  # filled by the forward pass
+        attention_bwd(split_qkv, split_kvt, self._probs, grad_ctx, self.spec.causal, grad_qkv, g["in_proj_bias"],
                       *self._scratch(batch, steps, backward=True))
         need_x = self.needs_input_grad[0]
         grad_x = self.workspace("grad_x", (batch, steps, e))

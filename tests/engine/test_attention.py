@@ -31,9 +31,10 @@ def run_forward(qkv, heads, causal, dtype=np.float64):
     size = width // heads
     probs, ctx = np.empty((batch, heads, steps, steps), dtype), np.empty((batch, steps, width), dtype)
     split_qkv = np.empty((batch, 3, heads, steps, size), dtype)
+    split_kvt = np.empty((batch, 2, heads, size, steps), dtype)
     bias = np.linspace(-0.5, 0.5, 3 * width).astype(dtype)  # the kernel adds in_proj's bias itself
-    attention_fwd(qkv - bias, bias, heads, causal, probs, ctx, split_qkv, np.empty((steps, size), dtype))
-    return ctx, probs, split_qkv
+    attention_fwd(qkv - bias, bias, heads, causal, probs, ctx, split_qkv, split_kvt, np.empty((steps, size), dtype))
+    return ctx, probs, (split_qkv, split_kvt)
 
 
 @pytest.mark.parametrize("causal", [False, True])
@@ -48,7 +49,7 @@ def test_attention_kernel_matches_reference(causal, rng):
 @pytest.mark.parametrize("causal", [False, True])
 def test_float32_attention_matches_reference_on_the_benchmark_shapes(causal, rng):
     qkv = (rng.standard_normal((3, 32, 3 * 64)) * 2).astype(np.float32)
-    ctx, probs, split_qkv = run_forward(qkv, 4, causal, np.float32)
+    ctx, probs, _ = run_forward(qkv, 4, causal, np.float32)
     expected_ctx, expected_probs = reference_attention(qkv.astype(np.float64), 4, causal)
     # float32 scores (|s| ~ 4 after scaling) carry ~1e-6 of rounding into every exp
     np.testing.assert_allclose(probs, expected_probs, rtol=2e-5, atol=1e-8)
@@ -74,11 +75,13 @@ def test_rows_far_below_the_block_maximum_keep_their_precision(dtype, rng):
 def test_attention_backward_matches_finite_differences(causal, rng):
     heads, qkv = 2, rng.standard_normal((2, 4, 3 * 4))
     weight = rng.standard_normal((2, 4, 4))
-    ctx, probs, split_qkv = run_forward(qkv, heads, causal)
+    ctx, probs, (split_qkv, split_kvt) = run_forward(qkv, heads, causal)
     np.testing.assert_allclose(split_qkv[1, 2, 1], qkv[1, :, 2 * 4 + 2:], rtol=1e-15)  # v of head 1: (T, D) block
+    np.testing.assert_array_equal(split_kvt[1, 1, 1], split_qkv[1, 2, 1].T)  # and transposed
+    np.testing.assert_array_equal(split_kvt[0, 0], split_qkv[0, 1].transpose(0, 2, 1))  # k^T of every head
     grad_qkv, grad_bias = np.full_like(qkv, np.nan), np.full(3 * 4, np.nan)  # every entry must be written
-    attention_bwd(split_qkv, probs, weight, causal, grad_qkv, grad_bias, np.empty((4, 2)), np.empty((3, 4, 2)),
-                  np.empty((4, 4)))
+    attention_bwd(split_qkv, split_kvt, probs, weight, causal, grad_qkv, grad_bias, np.empty((4, 2)),
+                  np.empty((3, 4, 2)), np.empty((4, 4)))
     np.testing.assert_allclose(grad_bias, grad_qkv.sum(axis=(0, 1)), rtol=1e-12)
     numeric = reference.numeric_gradient(lambda: np.sum(run_forward(qkv, heads, causal)[0] * weight), qkv)
     np.testing.assert_allclose(grad_qkv, numeric, rtol=1e-6, atol=1e-8)
