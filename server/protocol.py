@@ -62,7 +62,8 @@ class Build(_Strict):
 
 class Hyper(_Strict):
     type: Literal["hyper"]
-    changes: dict[str, Any]  # a partial spec: optimizer, batch_size, regularization, loss
+    changes: dict[str, Any]  # a partial spec: optimizer (and its fields), batch_size, regularization,
+    #                          grad_clip, lr_schedule (None removes them), loss; the engine checks it
 
 
 class Subscribe(_Strict):

@@ -11,7 +11,7 @@
  */
 import {build, control, dataset, hyper, subscribe} from './protocol.js';
 import {validateSpec} from './api.js';
-import {findDataset, hyperFromState, inputShape, specFromState} from './spec.js';
+import {findDataset, hyperFromState, inputShape, singleNetworkLayers, specFromState} from './spec.js';
 import {prettyFeature} from './controls/data.js';
 import {layerType} from './builder/catalog.js';
 import {networksOfMode} from './builder/networks.js';
@@ -94,7 +94,7 @@ export function createSync({store, catalog, live, bus, configureViews}) {
       classNames: (known?.class_names ?? info?.classNames ?? []).map(String),
       inputShape: inputShape(state, catalog, loaded),
       plane: Boolean(info?.options.some((o) => o.name === 'features')),
-      layers: state.layers,
+      layers: singleNetworkLayers(state, catalog),  // a GAN's two networks: no one-network views
       loss: state.loss,
       imageShape: info?.inputShape.length === 3 ? info.inputShape : null,
       mode: state.specExtras.mode,
