@@ -29,9 +29,9 @@ REPLY_SECONDS = 60        # the first MNIST load or kernel call of a busy machin
 
 @pytest.fixture(scope="module")
 def lesson_server():
-    """A server of its own: every lesson opens in a tab of its own, more tabs than one computer may
-    keep by default, and a closed tab's session is let go after a second instead of waiting."""
-    server = start_server({"LAYERLAB_QUOTAS__MAX_SESSIONS_PER_CLIENT": "32", "LAYERLAB_RESUME_GRACE_SECONDS": "1"})
+    """A server of its own: every lesson opens in a tab of its own, far more tabs than one computer
+    may keep by default (closed tabs' sessions linger a little before they are let go)."""
+    server = start_server({"LAYERLAB_QUOTAS__MAX_SESSIONS_PER_CLIENT": "256", "LAYERLAB_RESUME_GRACE_SECONDS": "1"})
     yield server
     stop_server(server)
 
@@ -69,6 +69,16 @@ async def train_steps(tab: LiveClient, steps: int) -> dict:
     status = await reply(tab, "status", state="paused")
     assert status["step"] == steps, status
     return status
+
+
+async def final_frame(tab: LiveClient, step: int) -> dict:
+    """The frame taken when the run stopped. Frames and replies travel apart (a frame may be
+    replaced by a newer one, a reply never), so the `paused` status can arrive before it."""
+    deadline = time.monotonic() + REPLY_SECONDS
+    while not tab.frames or tab.frames[-1]["step"] != step:
+        assert time.monotonic() < deadline, f"no frame of step {step}"
+        await asyncio.sleep(0.02)
+    return tab.frames[-1]
 
 
 # ---- what "real data" means for each view -------------------------------------------------------
@@ -219,11 +229,8 @@ def test_a_lesson_opens_trains_and_streams_its_views(lesson_server, name):
             await tab.send({"type": "subscribe", "views": list(preset["views"]), "fps": 30})
             since = len(tab.frames)
             await train_steps(tab, STEPS)
-            await tab.frames_after(1, since=since)
-            await asyncio.sleep(0.2)  # the final frame, sent with the status, may be a moment behind it
-            frames = [frame for frame in tab.frames[since:]]
-            assert frames[-1]["step"] == STEPS
-            check_frames(frames, preset["views"], built)
+            await final_frame(tab, STEPS)
+            check_frames(tab.frames[since:], preset["views"], built)
     run(scenario())
 
 
@@ -237,8 +244,7 @@ def test_every_comparison_run_builds_and_steps(lesson_server, name, label, spec,
             assert built["total_params"] > 0
             since = len(tab.frames)
             await train_steps(tab, VARIANT_STEPS)
-            await tab.frames_after(1, since=since)
-            await asyncio.sleep(0.1)
+            await final_frame(tab, VARIANT_STEPS)
             losses = frame_losses(tab.frames[since:])
             assert len(losses) == VARIANT_STEPS
             # the too-large learning rate is meant to blow up, but not within three steps
