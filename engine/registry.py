@@ -43,7 +43,8 @@ from engine.layers.pool import (AvgPool2d, AvgPool2dSpec, GlobalAvgPool2d, Globa
 from engine.layers.shape import Flatten, FlattenSpec, Reshape, ReshapeSpec
 from engine.layers.recurrent import GRU, LSTM, RNN, GRUSpec, LSTMSpec, RNNSpec
 from engine.layers.transformer import TransformerBlock, TransformerBlockSpec
-from engine.spec_models import OPTIMIZER_SPECS, AutoencoderSpec, CosineScheduleSpec, GanSettings, StepScheduleSpec
+from engine.spec_models import (OPTIMIZER_SPECS, AutoencoderSpec, ClipNormSpec, ClipValueSpec, CosineScheduleSpec,
+                                GanSettings, StepScheduleSpec)
 
 _STRUCTURAL_FIELDS = {"type", "id", "inputs"}  # every layer has them; the palette wires them
 _SCHEMA_KEYS = ("default", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum",
@@ -215,6 +216,10 @@ SCHEDULES = Registry("schedule")
 SCHEDULES.add("step", "Multiply the learning rate by gamma every step_size steps.", StepScheduleSpec)
 SCHEDULES.add("cosine", "Lower the learning rate along a half cosine to eta_min over T_max steps.", CosineScheduleSpec)
 
+GRAD_CLIPS = Registry("grad_clip")
+GRAD_CLIPS.add("norm", "Rescales the whole gradient when its length is above max_norm.", ClipNormSpec)
+GRAD_CLIPS.add("value", "Clamps every gradient entry to +-clip_value.", ClipValueSpec)
+
 # training modes; fields: the settings object of the mode (spec key "autoencoder", or the GAN
 # spec's top level around its "generator" and "discriminator" network specs)
 MODES = Registry("mode")
@@ -227,7 +232,8 @@ MODES.add("gan", "A generator learns to fool a discriminator that learns to tell
 
 REGISTRIES = {
     "layers": LAYERS, "activations": ACTIVATIONS, "losses": LOSSES,
-    "optimizers": OPTIMIZERS, "initializers": INITIALIZERS, "schedules": SCHEDULES, "modes": MODES,
+    "optimizers": OPTIMIZERS, "initializers": INITIALIZERS, "schedules": SCHEDULES, "grad_clips": GRAD_CLIPS,
+    "modes": MODES,
 }
 
 

@@ -14,7 +14,8 @@ from engine.warmup import kernel_dispatchers, warmup
 
 def test_catalog_is_plain_json_with_descriptions_and_bounds():
     data = json.loads(json.dumps(catalog()))
-    assert set(data) == {"layers", "activations", "losses", "optimizers", "initializers", "schedules", "modes"}
+    assert set(data) == {"layers", "activations", "losses", "optimizers", "initializers", "schedules", "grad_clips",
+                         "modes"}
     for entries in data.values():
         assert all(entry["name"] and entry["description"] for entry in entries)
     dense = next(entry for entry in data["layers"] if entry["name"] == "dense")

@@ -16,20 +16,6 @@ import {normalizeCatalog} from '../builder/catalog.js';
 /** Spec fields a hyper message changes mid-run although the state keeps them in specExtras. */
 export const LIVE_SPEC_EXTRAS = ['grad_clip', 'lr_schedule'];
 
-/**
- * The forms of gradient clipping as engine/spec_models.py declares them (ClipNormSpec,
- * ClipValueSpec), in the catalog's field format; used while the catalog has no `grad_clips` list
- * of its own. tests/js/training_options.test.mjs holds this copy to the engine's models.
- */
-const CLIP_FORMS_DECLARED = [
-  {name: 'norm', description: 'Rescales the whole gradient when its length is above max_norm.', fields: [
-    {name: 'max_norm', type: 'number', default: 1.0, exclusiveMinimum: 0, maximum: 1e6,
-      description: 'Largest allowed length of the whole gradient.'}]},
-  {name: 'value', description: 'Clamps every gradient entry to +-clip_value.', fields: [
-    {name: 'clip_value', type: 'number', default: 1.0, exclusiveMinimum: 0, maximum: 1e6,
-      description: 'Every gradient entry is clamped to +-clip_value.'}]},
-];
-
 /** A required step count without a default starts here: far enough apart to watch the rate change. */
 const STARTING_STEPS = 1000;
 
@@ -78,8 +64,7 @@ export function scheduleForms(catalog) {
  * @returns {SettingForm[]} the forms of gradient clipping (by norm, by value)
  */
 export function clipForms(catalog) {
-  const listed = catalog.raw?.grad_clips;
-  return readForms(Array.isArray(listed) ? listed : CLIP_FORMS_DECLARED);
+  return readForms(Array.isArray(catalog.raw?.grad_clips) ? catalog.raw.grad_clips : []);
 }
 
 /**
