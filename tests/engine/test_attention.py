@@ -57,15 +57,16 @@ def test_float32_attention_matches_reference_on_the_benchmark_shapes(causal, rng
     assert ctx.dtype == probs.dtype == np.float32
 
 
+@pytest.mark.parametrize("causal", [False, True])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_rows_far_below_the_block_maximum_keep_their_precision(dtype, rng):
+def test_rows_far_below_the_block_maximum_keep_their_precision(dtype, causal, rng):
     """The softmax shifts a block by its largest score; a row hundreds below it would underflow
     and is recomputed with its own maximum (kernels/attention.py, softmax_scaled_rows)."""
     qkv = rng.standard_normal((1, 4, 3 * 4))
     qkv[0, 0, :4] *= 300.0  # query 0 scores ~ +-300 ...
     qkv[0, 1, :4] = -qkv[0, 0, :4] - 3.0 * np.sign(qkv[0, 0, :4])  # ... query 1 the mirror image, further out
-    ctx, probs, _ = run_forward(qkv.astype(dtype), 2, False, dtype)
-    expected_ctx, expected_probs = reference_attention(qkv, 2, False)
+    ctx, probs, _ = run_forward(qkv.astype(dtype), 2, causal, dtype)
+    expected_ctx, expected_probs = reference_attention(qkv, 2, causal)
     tolerance = 1e-9 if dtype == np.float64 else 2e-5
     np.testing.assert_allclose(probs, expected_probs, rtol=tolerance, atol=tolerance * 1e-3)
     np.testing.assert_allclose(ctx, expected_ctx, rtol=tolerance, atol=tolerance * 1e-3)
