@@ -18,6 +18,18 @@ export function stateFromPreset(preset) {
 }
 
 /**
+ * A run's data set, merged as the headless runner merges it (engine/lessons/runner.py): its options
+ * go into the lesson's, so a run that only trims the training part keeps the lesson's flatten,
+ * validation split and seed.
+ * @param {{name?: string, options?: Record<string, any>}} base
+ * @param {{name?: string, options?: Record<string, any>}} change
+ * @returns {{name?: string, options?: Record<string, any>}}
+ */
+export function runDataset(base, change) {
+  return {...base, ...change, options: {...(base.options ?? {}), ...(change.options ?? {})}};
+}
+
+/**
  * One of a lesson's comparison runs ("too small", "just right", ...): the preset's spec with the
  * run's changes, where an optimizer change of the same type only adjusts its fields.
  * @param {any} preset
@@ -30,7 +42,7 @@ export function stateFromRun(preset, run) {
     const sameOptimizer = key === 'optimizer' && (!value.type || value.type === spec.optimizer?.type);
     spec[key] = sameOptimizer ? {...spec.optimizer, ...value} : value;
   }
-  const dataset = {...preset.dataset, ...(run.dataset ?? {})};
+  const dataset = runDataset(preset.dataset ?? {}, run.dataset ?? {});
   const patch = stateFromFile({spec, dataset});
   patch.preset = preset.name;
   return patch;
