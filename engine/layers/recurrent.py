@@ -136,30 +136,35 @@ class Recurrent(Layer):
         grad_xw = self.workspace("grad_xw", (steps, batch, width))
         grad_hw = self.workspace("grad_hw", grad_xw.shape) if self.cell() == CELL_GRU else grad_xw
         scratch = [self.workspace(f"scratch{k}", (batch, hidden)) for k in range(3)]
+        g, no_bias = self.grads, self.workspace("no_bias", (0,))
+        shared = grad_hw is grad_xw  # rnn, lstm: bias_hh gets bias_ih's gradient, copied below
         recurrent_seq_bwd(self.cell(), self.params["weight_hh"], self._hw, self._gates, self._hs, self._cs,
-                          grad_hs, grad_xw, grad_hw, *scratch)
+                          grad_hs, grad_xw, grad_hw, g["bias_ih"], no_bias if shared else g["bias_hh"], *scratch)
         need_x = self.needs_input_grad[0]
         grad_x_tm = self.workspace("grad_x_tm", self._x_tm.shape)
-        self._weight_grads(grad_xw.reshape(-1, width), grad_hw.reshape(-1, width), grad_x_tm.reshape(-1, features), need_x)
+        self._weight_grads(grad_xw.reshape(-1, width), grad_hw.reshape(-1, width), grad_x_tm.reshape(-1, features),
+                           need_x, shared)
         if not need_x:
             return [None]
         return [np.ascontiguousarray(grad_x_tm.transpose(1, 0, 2))]
 
-    def _weight_grads(self, grad_xw, grad_hw, grad_x, need_x):
-        """Whole-sequence gradients of both weights and biases (and the input's, if need_x) from
-        dL/d(xw) and dL/d(hw), (T*N, G*H) each."""
+    def _weight_grads(self, grad_xw, grad_hw, grad_x, need_x, shared):
+        """Whole-sequence gradients of both weights (and the input's, if need_x) from dL/d(xw) and
+        dL/d(hw), (T*N, G*H) each; the time loop has already summed the biases' gradients.
+        ``shared``: rnn and lstm, where the two are one array (reshaped views are new objects,
+        so an ``is`` test here would always fail)."""
         steps, _, features = self._x_tm.shape
         x, h_prev = self._x_tm.reshape(-1, features), self._hs[:steps].reshape(-1, self.spec.hidden_size)
-        p, g = self.params, self.grads
-        if grad_hw is grad_xw:  # rnn, lstm: one gradient for both projections and both biases
+        p, g, no_bias = self.params, self.grads, self.workspace("no_bias", (0,))
+        if shared:  # one gradient for both projections and both biases
             joined = self.workspace("joined_inputs", (x.shape[0], features + h_prev.shape[1]))
             joined_grad = self.workspace("joined_grad", (grad_xw.shape[1], joined.shape[1]))
             joined_dense_bwd(x, h_prev, p["weight_ih"], grad_xw, joined, joined_grad, grad_x,
-                             g["weight_ih"], g["weight_hh"], g["bias_ih"], need_x)
+                             g["weight_ih"], g["weight_hh"], no_bias, need_x)
             g["bias_hh"][...] = g["bias_ih"]
             return
-        dense_bwd(x, p["weight_ih"], grad_xw, grad_x, g["weight_ih"], g["bias_ih"], need_x)
-        dense_bwd(h_prev, p["weight_hh"], grad_hw, grad_x, g["weight_hh"], g["bias_hh"], False)
+        dense_bwd(x, p["weight_ih"], grad_xw, grad_x, g["weight_ih"], no_bias, need_x)
+        dense_bwd(h_prev, p["weight_hh"], grad_hw, grad_x, g["weight_hh"], no_bias, False)
 
     def probe_state(self) -> dict:
         """States and gates of the last forward pass, batch first: {"hidden": (N, T, H),

@@ -168,6 +168,7 @@ def test_one_reused_projection_block_gives_the_same_states(cell, rng):
 
 @pytest.mark.parametrize("cell", [CELL_RNN_TANH, CELL_RNN_RELU, CELL_LSTM, CELL_GRU])
 def test_last_state_gradient_alone_equals_the_zero_padded_sequence(cell, rng):
+    """Also: the time loop's bias sums are the sums of the gradients it wrote."""
     steps, batch, hidden = 5, 3, 4
     width = {CELL_LSTM: 4, CELL_GRU: 3}.get(cell, 1) * hidden
     xw = rng.standard_normal((steps, batch, width))
@@ -182,9 +183,13 @@ def test_last_state_gradient_alone_equals_the_zero_padded_sequence(cell, rng):
     for grad_hs in (padded, last):
         grad_xw, grad_hw = np.empty((steps, batch, width)), np.empty((steps, batch, width))
         scratch = [np.empty((batch, hidden)) for _ in range(3)]
+        grad_b_ih, grad_b_hh = np.empty(width), np.empty(width if cell == CELL_GRU else 0)
         recurrent_seq_bwd(cell, w_hh, hw, gates, hs, cs, grad_hs, grad_xw,
-                          grad_hw if cell == CELL_GRU else grad_xw, *scratch)
-        results.append((grad_xw, grad_hw) if cell == CELL_GRU else (grad_xw,))
+                          grad_hw if cell == CELL_GRU else grad_xw, grad_b_ih, grad_b_hh, *scratch)
+        results.append((grad_xw, grad_b_ih, grad_hw, grad_b_hh) if cell == CELL_GRU else (grad_xw, grad_b_ih))
+        np.testing.assert_allclose(grad_b_ih, grad_xw.sum(axis=(0, 1)), rtol=1e-12, atol=1e-12)
+        if cell == CELL_GRU:
+            np.testing.assert_allclose(grad_b_hh, grad_hw.sum(axis=(0, 1)), rtol=1e-12, atol=1e-12)
     for padded_grad, last_only_grad in zip(*results):
         np.testing.assert_array_equal(last_only_grad, padded_grad)
 
