@@ -62,9 +62,6 @@ GALLERY_ONLY_FOR_IMAGES = ("web/js/views/panel.js: the predictions card is shown
 SALIENCY_ONLY_FOR_IMAGES = ("web/js/views/model-views.js: the saliency card is shown only for images, so the "
                             "{name} lesson's saliency over its measurements is never drawn although the server "
                             "sends it")
-RUN_DATA_MERGED_SHALLOWLY = ("web/js/presets.js stateFromRun: a run's dataset replaces the lesson's data options "
-                             "instead of merging into them (flatten and val_split are lost), so the MLP meets "
-                             "28x28 images, shows a shape error and is never built")
 CARDED_VIEWS = {"metrics", "neuron_grid", "weights", "gradients", "activations", "weight_histograms", "confusion",
                 "predictions"}  # the views panel.js outlines today
 
@@ -81,15 +78,6 @@ def outline_gaps(preset) -> list[str]:
     if "saliency" in preset["views"] and len(DATASETS[preset["dataset"]["name"]].input_shape) != 3:
         gaps.append(SALIENCY_ONLY_FOR_IMAGES.format(name=preset["name"]))
     return gaps
-
-
-def run_gaps(preset) -> list[str]:
-    """Why a comparison run of this lesson cannot yet be set up from its button."""
-    merged_away = any(set(preset["dataset"].get("options", {})) - set(run.get("dataset", {}).get("options", {}))
-                      for run in preset.get("runs", []) if "options" in run.get("dataset", {})
-                      and "name" not in run["dataset"])
-    shape_lost = preset["dataset"].get("options", {}).get("flatten")  # without flatten the images stay 28x28
-    return [RUN_DATA_MERGED_SHALLOWLY] if merged_away and shape_lost else []
 
 
 def with_known_bugs(names, gaps) -> list:
@@ -197,8 +185,7 @@ def test_a_lesson_outlines_the_views_it_is_about(lesson_page, name):
         assert outlined & set(CARDS_OF_VIEW[view]), f"{name}: no card outlined for {view}; outlined: {outlined}"
 
 
-@pytest.mark.parametrize("name", with_known_bugs([name for name, preset in PRESETS.items() if preset.get("runs")],
-                                                 run_gaps))
+@pytest.mark.parametrize("name", [name for name, preset in PRESETS.items() if preset.get("runs")])
 def test_every_comparison_run_of_a_lesson_builds_from_its_button(lesson_page, name):
     page, preset = lesson_page, PRESETS[name]
     open_lesson(page, name)
