@@ -181,9 +181,10 @@ def attention_fwd(qkv, bias, heads, causal, probs, ctx, split_qkv, split_kvt, he
     """qkv without in_proj's bias (3E,): the split adds it, saving a pass over qkv."""
     size = split_qkv.shape[4]
     scale = 1.0 / math.sqrt(size)
-    split_heads(qkv, bias, split_qkv)
-    transpose_keys_values(split_qkv, split_kvt)
     for n in range(qkv.shape[0]):
+        # split one sample at a time: its heads are still in L1 when the products read them
+        split_heads(qkv[n:n + 1], bias, split_qkv[n:n + 1])
+        transpose_keys_values(split_qkv[n:n + 1], split_kvt[n:n + 1])
         for h in range(heads):
             q, k, v = split_qkv[n, 0, h], split_qkv[n, 1, h], split_qkv[n, 2, h]
             scores = probs[n, h]
