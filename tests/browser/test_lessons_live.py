@@ -52,44 +52,6 @@ TRAINED = ["perceptron_separable", "optimizer_race", "overfitting_and_fixes", "m
            "denoising_autoencoder", "gan_digits", "normalization_matters"]
 SCREENSHOTS = {"spiral_needs_depth", "mnist_cnn", "gan_digits", "transformer_attention"}
 
-# Known bugs outside the lesson data, each naming the file that has it (reported with issue #7).
-NO_CARD_IN_PANEL = ("web/js/views/panel.js: cardsOfView has no entry for {views}, so opening the lesson outlines "
-                    "no card for them (the cards exist: sequence-card, saliency-card, gan-card, autoencoder-card; "
-                    "conv filters and feature maps are drawn by inside-card)")
-GALLERY_ONLY_FOR_IMAGES = ("web/js/views/panel.js: the predictions card is shown only for image classifiers, so "
-                           "the {name} lesson's predictions (of a forecast, words, letters or measurements) are never drawn "
-                           "although the server sends them")
-SALIENCY_ONLY_FOR_IMAGES = ("web/js/views/model-views.js: the saliency card is shown only for images, so the "
-                            "{name} lesson's saliency over its measurements is never drawn although the server "
-                            "sends it")
-CARDED_VIEWS = {"metrics", "neuron_grid", "weights", "gradients", "activations", "weight_histograms", "confusion",
-                "predictions"}  # the views panel.js outlines today
-
-
-def outline_gaps(preset) -> list[str]:
-    """Why the page cannot yet outline every view this lesson names (empty: it can)."""
-    from engine.data import DATASETS
-    gaps = []
-    uncarded = [view for view in preset["views"] if view not in CARDED_VIEWS]
-    if uncarded:
-        gaps.append(NO_CARD_IN_PANEL.format(views=", ".join(uncarded)))
-    if "predictions" in preset["views"] and len(DATASETS[preset["dataset"]["name"]].input_shape) != 3:
-        gaps.append(GALLERY_ONLY_FOR_IMAGES.format(name=preset["name"]))
-    if "saliency" in preset["views"] and len(DATASETS[preset["dataset"]["name"]].input_shape) != 3:
-        gaps.append(SALIENCY_ONLY_FOR_IMAGES.format(name=preset["name"]))
-    return gaps
-
-
-def with_known_bugs(names, gaps) -> list:
-    """The lessons as test parameters, a strict xfail on each with a known bug (it fails loudly once fixed)."""
-    params = []
-    for name in names:
-        reasons = gaps(PRESETS[name])
-        marks = [pytest.mark.xfail(reason="; ".join(reasons), strict=True)] if reasons else []
-        params.append(pytest.param(name, marks=marks, id=name))
-    return params
-
-
 @pytest.fixture(scope="module")
 def lesson_page(browser, server_url):
     """One page for every lesson, as one learner's tab."""
@@ -172,7 +134,7 @@ def test_a_lesson_opens_from_the_menu_without_an_error(lesson_page, name):
         shot(page, f"lesson-{name}")
 
 
-@pytest.mark.parametrize("name", with_known_bugs(PRESETS, outline_gaps))
+@pytest.mark.parametrize("name", [pytest.param(name, id=name) for name in PRESETS])
 def test_a_lesson_outlines_the_views_it_is_about(lesson_page, name):
     page, preset = lesson_page, PRESETS[name]
     if page.input_value("[data-testid=presets]") != name:

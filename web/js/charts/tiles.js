@@ -47,12 +47,13 @@ function tileElement(tile, size) {
 
 /**
  * @param {HTMLElement} container
- * @returns {{update: (rows: TileRow[]) => void}}
+ * @returns {{element: HTMLElement, update: (rows: TileRow[]) => void}}
  */
 export function createTileRows(container) {
   const root = el('div', {class: 'tile-rows'});
   container.append(root);
   return {
+    element: root,
     update(rows) {
       root.replaceChildren(...rows.map((row) => {
         const section = el('div', {class: 'tile-row'});

@@ -13,6 +13,7 @@ import {createScatter} from '../charts/scatter.js';
 import {createTileRows} from '../charts/tiles.js';
 import {tensorValues} from '../protocol.js';
 import {createViewCard} from './card.js';
+import {createSaliencyView} from './saliency.js';
 
 /** @typedef {import('../charts/tiles.js').TileRow} TileRow */
 
@@ -62,6 +63,17 @@ function imageTiles(batch, imageShape, label) {
 }
 
 /**
+ * @param {import('./panel.js').ViewContext} context
+ * @returns {boolean} a classifier of images, measurements or number sequences: the server has a
+ *   slope to send (not along word or letter ids, and a 2-D plane shows its whole answer already)
+ */
+function hasSaliency(context) {
+  const classifier = /classification/.test(context.task) && !context.mode;
+  const ids = context.layers.some((layer) => layer.type === 'embedding');
+  return classifier && !ids && (Boolean(context.imageShape) || (!context.plane && context.inputShape.length <= 2));
+}
+
+/**
  * @param {HTMLElement} grid
  */
 export function createModelViews(grid) {
@@ -69,8 +81,8 @@ export function createModelViews(grid) {
     hint: 'Recurrent states and gates step by step, attention weights query by key: what each layer keeps and looks at.'});
   const sequence = createTileRows(sequenceCard.body);
   const saliencyCard = createViewCard(grid, {title: 'Saliency', testid: 'saliency-card',
-    hint: 'Which input values move the answer most: bright pixels are the ones the model looked at.'});
-  const saliency = createTileRows(saliencyCard.body);
+    hint: 'Which input values move the answer most.'});
+  const saliency = createSaliencyView(saliencyCard);
   const ganCard = createViewCard(grid, {title: 'Generated samples', testid: 'gan-card', wide: true,
     hint: 'The generator on the same random codes every frame: watch noise turn into digits (or collapse).'});
   const gan = createTileRows(ganCard.body);
@@ -80,18 +92,22 @@ export function createModelViews(grid) {
   const codes = createScatter(aeCard.body);
   /** @type {number[] | null} */
   let imageShape = null;
+  /** @type {import('./panel.js').ViewContext | null} */
+  let known = null;
 
   return {
+    /** @type {Record<string, import('./card.js').ViewCard[]>} which of these cards shows each server view */
+    cards: {sequence_state: [sequenceCard], saliency: [saliencyCard], generated_samples: [ganCard], reconstructions: [aeCard]},
     /**
      * @param {import('./panel.js').ViewContext & {mode?: string, sequenceLayers?: boolean}} context
      * @returns {string[]} views these cards need
      */
     configure(context) {
       imageShape = context.imageShape ?? null;
-      const classifier = /classification/.test(context.task);
+      known = context;
       const shown = {
         sequence_state: Boolean(context.sequenceLayers),
-        saliency: classifier && Boolean(context.imageShape) && !context.mode,
+        saliency: hasSaliency(context),
         generated_samples: context.mode === 'gan',
         reconstructions: context.mode === 'autoencoder',
       };
@@ -109,12 +125,7 @@ export function createModelViews(grid) {
         collectRows('', views.sequence_state.layers, rows);
         sequence.update(rows.map((row) => ({...row, title: row.title.replace(/^ · /, '')})));
       }
-      if (views.saliency) {
-        saliency.update([{title: `validation sample ${views.saliency.sample}: input, then saliency`, size: 96, tiles: [
-          ...imageTiles({...views.saliency.input, shape: [1, ...views.saliency.input.shape]}, imageShape, 'input '),
-          ...imageTiles({...views.saliency.saliency, shape: [1, ...views.saliency.saliency.shape]}, imageShape, 'saliency '),
-        ]}]);
-      }
+      if (views.saliency) saliency.update(views.saliency, known);
       if (views.generated_samples) gan.update([{title: 'samples', size: 56, tiles: imageTiles(views.generated_samples.samples, imageShape, '')}]);
       if (views.reconstructions) {
         const r = views.reconstructions;

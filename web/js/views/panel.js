@@ -17,12 +17,12 @@ import {el} from '../builder/fields.js';
 import {tensorValues} from '../protocol.js';
 import {createViewCard} from './card.js';
 import {createDigitPad} from './digit.js';
-import {createGallery} from './gallery.js';
 import {createHistogramPanel} from './histograms.js';
 import {createInsideView} from './inside.js';
 import {createLessonCard} from './lesson.js';
 import {createModelViews} from './model-views.js';
 import {createMetricsView} from './metrics.js';
+import {createPredictionsView} from './predictions.js';
 import {outputProbabilities, readNeuronGrid} from './readers.js';
 
 /**
@@ -37,6 +37,8 @@ import {outputProbabilities, readNeuronGrid} from './readers.js';
  * @property {number[] | null} [imageShape]  [C, H, W] when the samples are images (maybe fed flattened)
  * @property {string} [mode]               'gan' or 'autoencoder' for those kinds of model
  * @property {boolean} [sequenceLayers]    the network has recurrent or attention layers
+ * @property {string[] | null} [featureNames]  the data set's names of its measurements (tabular data), when known
+ * @property {string[] | null} [vocabulary]    the data set's words or letters by token id, when known
  */
 
 const BOUNDARY_HINT = 'The answer at every point of the plane (pale: unsure); dots are the data. Click a neuron in the diagram to see it alone.';
@@ -130,8 +132,8 @@ export function createViewsPanel(root, handlers) {
   const confusion = createConfusion(confusionCard.body);
 
   const galleryCard = createViewCard(grid, {title: 'Predictions', testid: 'gallery-card', wide: true,
-    hint: 'Validation images with the network’s answer underneath; mistakes are framed in orange and marked ✗.'});
-  const gallery = createGallery(galleryCard.body);
+    hint: 'Validation samples with the network’s answer; mistakes are marked ✗ in orange.'});
+  const predictions = createPredictionsView(galleryCard);
 
   const insideCard = createViewCard(grid, {title: 'Inside the network', testid: 'inside-card', wide: true,
     hint: 'What the layers compute for one input. Draw a digit to see your own.'});
@@ -150,7 +152,8 @@ export function createViewsPanel(root, handlers) {
   const cardsOfView = {
     metrics: [], neuron_grid: [boundaryCard, networkCard], weights: [networkCard, insideCard],
     gradients: [flowCard], activations: [insideCard], weight_histograms: [histogramCard],
-    confusion: [confusionCard], predictions: [galleryCard],
+    confusion: [confusionCard], predictions: [galleryCard], conv_filters: [insideCard], feature_maps: [insideCard],
+    ...modelViews.cards,
   };
   let totalParams = /** @type {number | null} */ (null);
 
@@ -177,7 +180,9 @@ export function createViewsPanel(root, handlers) {
       networkCard.show(denseOnly);
       digitCard.show(digits);
       confusionCard.show(isClassifier());
-      galleryCard.show(isClassifier() && Boolean(next.imageShape));
+      // Any single network off the 2-D plane (whose boundary already shows every answer) gets its samples shown.
+      const predictable = !next.plane && !next.mode && next.layers.length > 0;
+      galleryCard.show(predictable);
       const inspectable = (Boolean(next.imageShape) || next.inputShape.length >= 2) && next.mode !== 'gan';
       insideCard.show(inspectable);
       inside.clearWeights();
@@ -189,7 +194,7 @@ export function createViewsPanel(root, handlers) {
       if (next.plane) views.push('neuron_grid');
       if (denseOnly) views.push('weights');
       if (isClassifier()) views.push('confusion');
-      if (isClassifier() && next.imageShape) views.push('predictions');
+      if (predictable) views.push('predictions');
       if (inspectable) views.push('activations');
       if (inspectable && !denseOnly) views.push('weights');
       views.push(...modelViews.configure(next));
@@ -229,7 +234,7 @@ export function createViewsPanel(root, handlers) {
         confusion.update(tensorValues(matrix), matrix.shape[0], views.confusion.class_names.map(String));
       }
       modelViews.onFrame(views);
-      if (views.predictions) gallery.update(views.predictions, context?.classNames ?? [], context?.imageShape);
+      if (views.predictions) predictions.update(views.predictions, context);
       if (views.activations?.layers && !probing) inside.showActivations(views.activations.layers, `validation sample ${views.activations.sample}`);
       if (views.weights && context && !context.layers.every((l) => typeof l.units === 'number')) inside.showFilters(views.weights);
       const first = context?.layers[0];
