@@ -119,6 +119,36 @@ def test_the_tabular_lesson_lists_samples_and_draws_saliency_per_measurement(pag
     page.console_watch.assert_clean()
 
 
+def test_a_sequence_of_symbols_shows_them_and_its_saliency_per_time_step(page, server_url):
+    train_lesson(page, server_url, "transformer_attention", "[data-testid=saliency-bars] [data-testid=signed-bar]")
+    page.wait_for_selector("[data-testid=gallery-card] [data-testid=sample-row]")
+    rows = page.evaluate(SAMPLE_ROWS)
+    check_class_rows(rows, class_names("transformer_attention"))
+    for row in rows:  # 20 one-hot steps, each read back as the symbol it carries
+        assert re.fullmatch(r"\d( \d){19}", row["cells"][1]), row
+    assert page.get_attribute("[data-testid=saliency-card]", "data-form") == "steps"
+    bars = page.evaluate(SALIENCY_BARS)
+    assert [bar["label"] for bar in bars] == [f"step {t}" for t in range(1, 21)]  # in time order
+    assert all(float(bar["value"]) >= 0 for bar in bars) and max(bar["width"] for bar in bars) > 0, bars
+    page.locator("[data-testid=saliency-card]").scroll_into_view_if_needed()
+    shot(page, "lesson-view-sequence-saliency")
+    page.console_watch.assert_clean()
+
+
+def test_a_regression_over_sequences_lists_targets_and_predictions(page, server_url):
+    train_lesson(page, server_url, "rnn_vs_lstm_memory", "[data-testid=gallery-card] [data-testid=sample-row]")
+    assert page.get_attribute("[data-testid=gallery-card]", "data-form") == "values"  # (30, 2) steps: not a forecast
+    rows = page.evaluate(SAMPLE_ROWS)
+    assert len(rows) == 16, rows
+    for row in rows:
+        index, text, target, predicted, off = row["cells"]
+        assert index.isdigit() and text == "30 steps × 2", row
+        assert abs(abs(float(target) - float(predicted)) - float(off)) < 0.01, row
+    summary = page.text_content("[data-testid=gallery-card] .sample-summary")
+    assert re.match(r"mean absolute error [0-9.e+-]+ over these 16 validation samples", summary), summary
+    page.console_watch.assert_clean()
+
+
 @pytest.mark.xfail(reason=NO_EXTRAS_IN_CONTEXT.format(what="measurements and words"), strict=True)
 def test_measurements_and_words_are_named_as_the_data_set_names_them(page, server_url):
     train_lesson(page, server_url, "tabular_feature_importance", "[data-testid=saliency-bars] [data-testid=signed-bar]")

@@ -1,7 +1,8 @@
 /**
  * Labelled horizontal bars around a zero line: one row per named quantity (a measurement's
  * saliency, a time step's weight), blue to the right for positive values and orange to the left
- * for negative ones, all on one scale so rows compare at a glance. Plain elements rather than a
+ * for negative ones, all on one scale so rows compare at a glance. Rows with no negative value
+ * (magnitudes) start at the left edge instead. Plain elements rather than a
  * canvas, so every label stays selectable text a screen reader can reach.
  *
  * @example
@@ -30,13 +31,14 @@ export function shortNumber(value) {
 
 /**
  * @param {BarRow} row
- * @param {number} scale  the largest magnitude among the rows: its bar fills half the track
+ * @param {number} scale  the largest magnitude among the rows: its bar fills the track's side
+ * @param {number} side     the share of the track one side has: 0.5 around a zero line, 1 with no negatives
  * @returns {HTMLElement}
  */
-function barElement(row, scale) {
+function barElement(row, scale, side) {
   const share = scale > 0 ? Math.min(1, Math.abs(row.value) / scale) : 0;
   const fill = el('span', {class: `signed-fill ${row.value < 0 ? 'negative' : 'positive'}`});
-  fill.style.width = `${(share * 50).toFixed(2)}%`;
+  fill.style.width = `${(share * side * 100).toFixed(2)}%`;
   const track = el('span', {class: 'signed-track', 'aria-hidden': 'true'});
   track.append(fill);
   const line = el('div', {class: 'signed-bar', 'data-testid': 'signed-bar', title: row.title ?? ''});
@@ -56,8 +58,11 @@ export function createSignedBars(parent, testid) {
     element,
     update(rows) {
       const scale = rows.reduce((largest, row) => Math.max(largest, Math.abs(row.value) || 0), 0);
+      // Magnitudes only (no negatives): the bars start at the left edge and use the whole track.
+      const oneSided = rows.every((row) => row.value >= 0);
+      element.classList.toggle('one-sided', oneSided);
       element.replaceChildren(...rows.map((row) => {
-        const line = barElement(row, scale);
+        const line = barElement(row, scale, oneSided ? 1 : 0.5);
         line.setAttribute('role', 'listitem');
         return line;
       }));
