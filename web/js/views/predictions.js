@@ -71,6 +71,7 @@ export function createPredictionsView(card) {
     update(payload, context) {
       const names = {
         classNames: context?.classNames ?? [],
+        tokenIds: Boolean(context?.layers.some((layer) => layer.type === 'embedding')),
         // A next-letter model reads and writes the same alphabet: its class names name its input ids.
         tokenNames: context?.vocabulary ?? (context?.task === 'generation' ? context.classNames : null),
         featureNames: context?.featureNames ?? null,

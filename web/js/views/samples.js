@@ -18,7 +18,8 @@ const SHOWN_FEATURES = 4;
 /**
  * @typedef {Object} SampleNames  how to put a sample into words (each may be unknown)
  * @property {string[]} classNames
- * @property {string[] | null} tokenNames    id -> word or letter, when the inputs are token ids
+ * @property {boolean} tokenIds               the inputs are token ids (the network embeds them)
+ * @property {string[] | null} tokenNames    id -> word or letter, when known
  * @property {string[] | null} featureNames  column -> measurement name, for tabular inputs
  */
 
@@ -44,7 +45,7 @@ export function tokensText(ids, names) {
  */
 export function describeInput(values, shape, names) {
   const whole = Array.from(values);
-  if (shape.length === 1 && names.tokenNames && whole.every(Number.isInteger)) {
+  if (shape.length === 1 && (names.tokenIds || names.tokenNames) && whole.every(Number.isInteger)) {
     const text = tokensText(values, names.tokenNames);
     return {text: text || '(start)', detail: text};  // nothing read yet: only padding
   }
