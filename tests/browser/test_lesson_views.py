@@ -151,6 +151,16 @@ def test_a_regression_over_sequences_lists_targets_and_predictions(page, server_
     page.console_watch.assert_clean()
 
 
+def test_an_image_classifier_keeps_its_gallery(page, server_url):
+    train_lesson(page, server_url, "mnist_mlp", "[data-testid=gallery] .gallery-tile")
+    assert page.get_attribute("[data-testid=gallery-card]", "data-form") == "gallery"
+    captions = page.locator("[data-testid=gallery] .gallery-tile figcaption").all_text_contents()
+    assert len(captions) >= 16 and all(re.fullmatch(r"\d( ✗)?", c) for c in captions), captions
+    assert page.is_hidden("[data-testid=gallery-card] [data-testid=sample-table]")
+    assert page.is_hidden("[data-testid=gallery-card] [data-testid=forecast-charts]")
+    page.console_watch.assert_clean()
+
+
 def test_the_views_name_words_and_measurements_once_they_are_given_the_names(page, server_url):
     """The page's own modules, given the data sets' real vocabulary and feature names (what the
     xfail below waits for sync.js to pass on), put them where the ids and numbers are."""
