@@ -13,11 +13,6 @@ from engine.presets import PRESETS
 
 pytestmark = pytest.mark.browser
 
-# Sync.js builds the views' context without the data set's extras (feature names, vocabulary), so
-# the page cannot name measurements or words yet: the change it needs is one line there.
-NO_EXTRAS_IN_CONTEXT = ("web/js/sync.js: the views' context does not carry dataset_loaded's extras "
-                        "(feature_names, vocabulary), so the page labels {what} by number")
-
 # Per canvas of the forecast charts: whether it holds the target's blue and the prediction's orange.
 FORECAST_COLOURS = """() => [...document.querySelectorAll('[data-testid=forecast]:not([hidden]) canvas')].map((c) => {
     const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -162,8 +157,8 @@ def test_an_image_classifier_keeps_its_gallery(page, server_url):
 
 
 def test_the_views_name_words_and_measurements_once_they_are_given_the_names(page, server_url):
-    """The page's own modules, given the data sets' real vocabulary and feature names (what the
-    xfail below waits for sync.js to pass on), put them where the ids and numbers are."""
+    """The page's own modules, given the data sets' real vocabulary and feature names (which
+    sync.js passes on from `dataset_loaded`), put them where the ids and numbers are."""
     open_app(page, server_url)
     reviews = load_dataset("sentiment", representation="token_ids", max_len=32, vocab_size=2000, seed=0)
     vocabulary, ids = list(reviews.extras["vocabulary"]), reviews.x_val[0].tolist()
@@ -183,7 +178,6 @@ def test_the_views_name_words_and_measurements_once_they_are_given_the_names(pag
     page.console_watch.assert_clean()
 
 
-@pytest.mark.xfail(reason=NO_EXTRAS_IN_CONTEXT.format(what="measurements and words"), strict=True)
 def test_measurements_and_words_are_named_as_the_data_set_names_them(page, server_url):
     train_lesson(page, server_url, "tabular_feature_importance", "[data-testid=saliency-bars] [data-testid=signed-bar]")
     names = set(load_dataset("breast_cancer").extras["feature_names"])

@@ -98,6 +98,8 @@ export function createSync({store, catalog, live, bus, configureViews}) {
       loss: state.loss,
       imageShape: info?.inputShape.length === 3 ? info.inputShape : null,
       mode: state.specExtras.mode,
+      featureNames: known?.extras?.feature_names ?? null,  // so views say "mean radius", not "feature 0"
+      vocabulary: known?.extras?.vocabulary ?? null,      // and a review's words, not its token ids
       sequenceLayers: state.layers.some((l) => ['sequence', 'attention'].includes(layerType(catalog, l.type)?.category ?? '')),
       inputNames: (state.data.features ?? info?.options.find((o) => o.name === 'features')?.default ?? []).map(prettyFeature),
     };
