@@ -3,7 +3,8 @@
  * `dataset`; a changed network is validated over REST first (so shapes and errors show while you
  * type) and built only when valid; optimizer (with its own options), learning rate, batch size, loss,
  * regularization, gradient clipping and the learning-rate schedule go as `hyper`, which the server
- * applies mid-run without losing the training so far.
+ * applies mid-run without losing the training so far. A GAN's hyper holds what its trainer takes:
+ * d_steps, batch size and each network's optimizer; its latent (distribution or size) rebuilds.
  *
  * @example
  *   const sync = createSync({store, catalog, live, bus, configureViews});
@@ -16,6 +17,7 @@ import {prettyFeature} from './controls/data.js';
 import {layerType} from './builder/catalog.js';
 import {networksOfMode} from './builder/networks.js';
 import {LIVE_SPEC_EXTRAS, onlyLiveExtrasChanged} from './controls/training_options.js';
+import {ganHyperChanges, onlyGanLiveChanged} from './controls/gan_options.js';
 
 const HYPER_KEYS = ['loss', 'optimizer', 'optimizerOptions', 'lr', 'batchSize', 'regularization', 'regRate'];
 const VALIDATE_DELAY_MS = 120;
@@ -24,11 +26,13 @@ const VALIDATE_DELAY_MS = 120;
  * @param {import('./state.js').AppState} state
  * @param {import('./builder/catalog.js').Catalog} catalog
  * @returns {Record<string, any>} the hyper message's changes: the everyday fields, and for a single
- *   network its clipping and schedule too (null switches them off), which the state keeps in specExtras
+ *   network its clipping and schedule too (null switches them off), which the state keeps in specExtras;
+ *   for a GAN d_steps, batch_size and each network's optimizer, the form its trainer takes
  */
 export function hyperChanges(state, catalog) {
+  const networks = networksOfMode(catalog, state.specExtras.mode);
+  if (networks.length) return ganHyperChanges(state, networks, catalog);
   const changes = hyperFromState(state);
-  if (networksOfMode(catalog, state.specExtras.mode).length) return changes;
   for (const key of LIVE_SPEC_EXTRAS) changes[key] = state.specExtras[key] ?? null;
   return changes;
 }
@@ -59,6 +63,16 @@ export function createSync({store, catalog, live, bus, configureViews}) {
   let switchTimer;
   /** specExtras as last seen, to tell a clipping or schedule change (live) from a mode change (rebuild) */
   let extrasBefore = store.get().specExtras;
+
+  /**
+   * @param {Record<string, any>} before
+   * @param {Record<string, any>} after
+   * @returns {boolean} specExtras changed only in what the running trainer takes live
+   */
+  function onlyLiveChanges(before, after) {
+    const networks = networksOfMode(catalog, after.mode);
+    return networks.length ? onlyGanLiveChanged(before, after, networks) : onlyLiveExtrasChanged(before, after);
+  }
 
   /** @param {boolean} sendBuild */
   async function validateNow(sendBuild) {
@@ -118,7 +132,7 @@ export function createSync({store, catalog, live, bus, configureViews}) {
   }
 
   store.subscribe((state, changed, source) => {
-    const liveExtras = changed.has('specExtras') && onlyLiveExtrasChanged(extrasBefore, state.specExtras);
+    const liveExtras = changed.has('specExtras') && onlyLiveChanges(extrasBefore, state.specExtras);
     extrasBefore = state.specExtras;
     if (source === 'server') return;
     if (changed.has('dataset') || changed.has('data')) {
