@@ -4,6 +4,11 @@
  * digits were prepared; without that step a perfectly good model misreads a digit drawn small or
  * off-centre. Probabilities come back from the server and are drawn as bars.
  *
+ * The pad works without a pointer too: it takes focus, arrow keys move a cursor over the 28×28
+ * grid, Space or Enter paints, Shift+arrows paint while moving, Delete or Backspace clears and P
+ * asks the model. A validation image (from the predictions gallery) can be put on the pad as it
+ * is, so a learner can ask the model about a sample it got wrong.
+ *
  * @example
  *   const pad = createDigitPad(container, (pixels) => socket.send({type: 'probe', input: pixels}));
  *   pad.showPrediction([0.01, 0.9, ...]);
@@ -12,6 +17,13 @@ import {el} from '../builder/fields.js';
 
 const SIDE = 28;
 const BOX = 20;
+const CANVAS = 224;
+const CELL = CANVAS / SIDE;
+/** the brush of a pointer stroke; keyboard painting uses the same one so both read alike */
+const BRUSH = 18;
+
+export const PAD_KEYS_HELP = 'Keyboard: Tab to the pad, arrow keys move the cursor, Space or Enter paints, '
+  + 'Shift+arrows paint while moving, P asks the model, Delete clears.';
 
 /**
  * @param {Float32Array} ink   SIDE*k squared grey values 0..1 of the big canvas, downsampled to `size`
@@ -55,6 +67,65 @@ export function centreLikeMnist(ink, size) {
 }
 
 /**
+ * @typedef {{kind: 'move' | 'stroke', dx: number, dy: number} | {kind: 'paint' | 'clear' | 'probe'}} PadAction
+ */
+
+const ARROWS = /** @type {Record<string, [number, number]>} */ ({ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0]});
+
+/**
+ * @param {string} key      KeyboardEvent.key
+ * @param {boolean} shift
+ * @returns {PadAction | null}  what the key does on the pad; null leaves the key to the page
+ */
+export function padKeyAction(key, shift) {
+  const arrow = ARROWS[key];
+  if (arrow) return {kind: shift ? 'stroke' : 'move', dx: arrow[0], dy: arrow[1]};
+  if (key === ' ' || key === 'Enter') return {kind: 'paint'};
+  if (key === 'Delete' || key === 'Backspace') return {kind: 'clear'};
+  if (key === 'p' || key === 'P') return {kind: 'probe'};
+  return null;
+}
+
+/**
+ * @param {{x: number, y: number}} cursor  a cell of the grid
+ * @param {number} dx
+ * @param {number} dy
+ * @returns {{x: number, y: number}} the next cell, held inside the grid
+ */
+export function moveCursor(cursor, dx, dy) {
+  const hold = (/** @type {number} */ v) => Math.min(SIDE - 1, Math.max(0, v));
+  return {x: hold(cursor.x + dx), y: hold(cursor.y + dy)};
+}
+
+/**
+ * @param {ArrayLike<number>} probabilities
+ * @param {string[]} names
+ * @param {string} source   what was asked about, e.g. 'your drawing'
+ * @returns {string} one sentence for a screen reader: the top class and the runner-up
+ */
+export function describePrediction(probabilities, names, source) {
+  const ranked = Array.from(probabilities, (p, k) => ({p, name: names[k] ?? String(k)})).sort((a, b) => b.p - a.p);
+  if (!ranked.length) return `${source}: no answer`;
+  const pct = (/** @type {number} */ p) => `${Math.round(p * 100)}%`;
+  const second = ranked[1] ? `, then ${ranked[1].name} (${pct(ranked[1].p)})` : '';
+  return `${source}: the model says ${ranked[0].name} (${pct(ranked[0].p)})${second}.`;
+}
+
+/**
+ * @param {ArrayLike<number>} values  one image as the data set holds it
+ * @returns {Uint8ClampedArray} grey levels 0..255 (white ink on black): values in 0..1 as they
+ *   are, anything else stretched min..max so a standardised image still shows
+ */
+export function greyLevels(values) {
+  let low = Infinity, high = -Infinity;
+  for (let i = 0; i < values.length; i++) { low = Math.min(low, values[i]); high = Math.max(high, values[i]); }
+  const unit = low >= 0 && high <= 1;
+  const span = unit ? 1 : Math.max(high - low, 1e-9);
+  const from = unit ? 0 : low;
+  return Uint8ClampedArray.from(values, (v) => Math.round(255 * (v - from) / span));
+}
+
+/**
  * @param {HTMLCanvasElement} canvas  the drawing canvas (white ink on black)
  * @returns {Float32Array} 28×28 values 0..1
  */
@@ -75,32 +146,81 @@ function readDigit(canvas) {
  * @typedef {Object} DigitPad
  * @property {(probabilities: number[], names?: string[]) => void} showPrediction
  * @property {() => void} clear
- * @property {(pixels: number[][]) => void} drawPixels  shows a 28×28 image (e.g. a validation sample)
+ * @property {(values: Float32Array, source: string) => void} showImage  puts a 28×28 image (a
+ *   validation sample) on the pad as it is and asks the model about it
+ * @property {() => string} source  what the last probe was about ('your drawing', 'validation image 12')
  */
 
 /**
  * @param {HTMLElement} container
- * @param {(pixels: Float32Array) => void} onDigit  called after each stroke with the 28×28 image
+ * @param {(pixels: Float32Array) => void} onDigit  called after each stroke (or P) with the 28×28 image
  * @param {() => void} [onClear]
  * @returns {DigitPad}
  */
 export function createDigitPad(container, onDigit, onClear) {
-  const canvas = /** @type {HTMLCanvasElement} */ (el('canvas', {width: '224', height: '224', class: 'digit-canvas', 'data-testid': 'digit-canvas', 'aria-label': 'drawing area: draw a digit with the mouse or a finger'}));
+  const help = el('p', {class: 'digit-keys', id: 'digit-keys-help'}, PAD_KEYS_HELP);
+  const canvas = /** @type {HTMLCanvasElement} */ (el('canvas', {width: String(CANVAS), height: String(CANVAS), class: 'digit-canvas',
+    'data-testid': 'digit-canvas', tabindex: '0', role: 'application', 'aria-roledescription': 'drawing pad',
+    'aria-label': 'drawing area: draw a digit with the mouse, a finger or the arrow keys', 'aria-describedby': 'digit-keys-help'}));
+  const cursorMark = el('div', {class: 'digit-cursor', 'data-testid': 'digit-cursor', 'aria-hidden': 'true'});
+  const stage = el('div', {class: 'digit-stage'});
+  stage.append(canvas, cursorMark);
+  const askButton = el('button', {type: 'button', 'data-testid': 'digit-ask', title: 'ask the live model what the pad shows (P)'}, 'Ask (P)');
   const clearButton = el('button', {type: 'button', 'data-testid': 'digit-clear'}, 'Clear');
-  const bars = el('div', {class: 'digit-bars', 'data-testid': 'digit-prediction', 'aria-live': 'polite'});
+  const buttons = el('div', {class: 'digit-buttons'});
+  buttons.append(askButton, clearButton);
+  const bars = el('div', {class: 'digit-bars', 'data-testid': 'digit-prediction'});
+  const announcer = el('p', {class: 'digit-said', role: 'status', 'aria-live': 'polite', 'data-testid': 'digit-announcer'});
   const side = el('div', {class: 'digit-side'});
-  side.append(bars, clearButton);
-  container.append(canvas, side);
+  side.append(bars, announcer, buttons);
+  container.append(stage, side, help);
   const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
   let drawing = false;
   /** @type {{x: number, y: number} | null} */
   let last = null;
+  let cursor = {x: SIDE / 2, y: SIDE / 2};
+  let inked = false;
+  /** a validation image on the pad is sent as it is (already centred); a drawing is read off the canvas */
+  /** @type {{values: Float32Array, source: string} | null} */
+  let shown = null;
+  let source = 'your drawing';
 
+  const placeCursor = () => {
+    cursorMark.style.left = `${(cursor.x / SIDE) * 100}%`;
+    cursorMark.style.top = `${(cursor.y / SIDE) * 100}%`;
+  };
   const clear = () => {
     ctx.fillStyle = '#000';
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     bars.replaceChildren();
+    inked = false;
+    shown = null;
   };
+  /** Ink goes on the canvas in the same brush whether it comes from a pointer or the keys. */
+  const stroke = (/** @type {{x: number, y: number}} */ from, /** @type {{x: number, y: number}} */ to) => {
+    ctx.strokeStyle = '#fff';
+    ctx.lineWidth = BRUSH;
+    ctx.lineCap = 'round';
+    ctx.beginPath();
+    ctx.moveTo(from.x, from.y);
+    ctx.lineTo(to.x, to.y);
+    ctx.stroke();
+    inked = true;
+    shown = null;
+  };
+  const ask = () => {
+    if (shown) {
+      source = shown.source;
+      onDigit(shown.values);
+    } else if (inked) {
+      source = 'your drawing';
+      onDigit(readDigit(canvas));
+    } else {
+      announcer.textContent = 'The pad is empty: paint a digit first.';
+    }
+  };
+  const cellCentre = (/** @type {{x: number, y: number}} */ cell) => ({x: (cell.x + 0.5) * CELL, y: (cell.y + 0.5) * CELL});
+
   /** @param {PointerEvent} event */
   const at = (event) => {
     const box = canvas.getBoundingClientRect();
@@ -114,28 +234,47 @@ export function createDigitPad(container, onDigit, onClear) {
   canvas.addEventListener('pointermove', (event) => {
     if (!drawing || !last) return;
     const point = at(event);
-    ctx.strokeStyle = '#fff';
-    ctx.lineWidth = 18;
-    ctx.lineCap = 'round';
-    ctx.beginPath();
-    ctx.moveTo(last.x, last.y);
-    ctx.lineTo(point.x, point.y);
-    ctx.stroke();
+    stroke(last, point);
     last = point;
   });
   const finish = () => {
     if (!drawing) return;
     drawing = false;
     last = null;
-    onDigit(readDigit(canvas));
+    if (inked) ask();
   };
   canvas.addEventListener('pointerup', finish);
   canvas.addEventListener('pointercancel', finish);
+  canvas.addEventListener('keydown', (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const action = padKeyAction(event.key, event.shiftKey);
+    if (!action) return;
+    // The page's own shortcuts (Space plays) must not fire while the pad has the keys.
+    event.preventDefault();
+    event.stopPropagation();
+    if (action.kind === 'move' || action.kind === 'stroke') {
+      const next = moveCursor(cursor, action.dx, action.dy);
+      if (action.kind === 'stroke') stroke(cellCentre(cursor), cellCentre(next));
+      cursor = next;
+      placeCursor();
+    } else if (action.kind === 'paint') {
+      stroke(cellCentre(cursor), cellCentre(cursor));
+    } else if (action.kind === 'clear') {
+      clear();
+      onClear?.();
+      announcer.textContent = 'Pad cleared.';
+    } else {
+      ask();
+    }
+  });
+  askButton.addEventListener('click', ask);
   clearButton.addEventListener('click', () => { clear(); onClear?.(); });
   clear();
+  placeCursor();
 
   return {
     clear,
+    source: () => source,
     showPrediction(probabilities, names = []) {
       const best = probabilities.indexOf(Math.max(...probabilities));
       bars.replaceChildren(...probabilities.map((p, k) => {
@@ -145,16 +284,23 @@ export function createDigitPad(container, onDigit, onClear) {
         row.append(el('span', {class: 'name'}, names[k] ?? String(k)), fill, el('span', {class: 'pct'}, `${Math.round(p * 100)}%`));
         return row;
       }));
+      announcer.textContent = describePrediction(probabilities, names, source);
     },
-    drawPixels(pixels) {
-      const image = ctx.createImageData(SIDE, SIDE);
-      pixels.flat().forEach((v, i) => image.data.set([v * 255, v * 255, v * 255, 255], i * 4));
+    showImage(values, imageSource) {
+      const grey = greyLevels(values);
+      const image = new ImageData(SIDE, SIDE);
+      grey.forEach((v, i) => image.data.set([v, v, v, 255], i * 4));
       const tile = document.createElement('canvas');
       tile.width = SIDE;
       tile.height = SIDE;
       tile.getContext('2d')?.putImageData(image, 0, 0);
+      clear();
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(tile, 0, 0, canvas.width, canvas.height);
+      // Drawing on it afterwards edits it like any drawing (read off the canvas, recentred).
+      inked = true;
+      shown = {values: Float32Array.from(values), source: imageSource};
+      ask();
     },
   };
 }

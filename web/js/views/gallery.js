@@ -2,13 +2,40 @@
  * A gallery of validation images with what the network says about each: the first few, then the
  * misclassified ones, framed in the colour of the predicted class and marked when wrong. Looking at
  * the mistakes is often the fastest way to see what a model has not learned (or that a label is wrong).
+ * When the page can put an image on the drawing pad, each tile is a button (click, Enter or Space)
+ * that does so, so a learner can ask the model about one it got wrong.
  *
  * @example
- *   const gallery = createGallery(body);
+ *   const gallery = createGallery(body, {onPick: (pick) => pad.showImage(pick.values, pick.name), canPick: () => true});
  *   gallery.update(predictionsPayload, classNames);
  */
 import {tensorValues} from '../protocol.js';
 import {el} from '../builder/fields.js';
+
+/**
+ * @typedef {Object} GalleryPick  one validation image and what the network said about it
+ * @property {number} index        its place in the validation set
+ * @property {number} label
+ * @property {number} predicted
+ * @property {Float32Array} values  the image as the network reads it (C·H·W values)
+ * @property {number[]} shape       [C, H, W]
+ */
+
+/**
+ * @typedef {Object} GalleryPicking
+ * @property {(pick: GalleryPick) => void} onPick
+ * @property {() => boolean} canPick  whether tiles are buttons now (the pad fits this data)
+ */
+
+/**
+ * @param {number} index
+ * @param {string} trueName
+ * @param {string} predictedName
+ * @returns {string} what a screen reader says for a tile
+ */
+export function tileLabel(index, trueName, predictedName) {
+  return `validation image ${index}, true ${trueName}, predicted ${predictedName}`;
+}
 
 /**
  * @param {Float32Array} values  one image (C, H, W) normalised; drawn min..max as grey or RGB
@@ -32,12 +59,34 @@ function imageCanvas(values, shape) {
 
 /**
  * @param {HTMLElement} parent
+ * @param {GalleryPicking} [picking]
  * @returns {{update: (payload: any, classNames: string[], imageShape?: number[] | null) => void}}
  */
-export function createGallery(parent) {
+export function createGallery(parent, picking) {
   const summary = el('p', {class: 'gallery-summary'});
   const grid = el('div', {class: 'gallery', 'data-testid': 'gallery'});
   parent.append(summary, grid);
+  /** Tiles are kept and refilled, never replaced: a tile with the keyboard focus keeps it while frames arrive. */
+  /** @type {HTMLElement[]} */
+  const tiles = [];
+  /** @type {GalleryPick[]} */
+  const picks = [];
+
+  /** @param {number} k */
+  const tileAt = (k) => {
+    if (tiles[k]) return tiles[k];
+    const tile = el('figure', {class: 'gallery-tile'});
+    tile.addEventListener('click', () => { if (tile.getAttribute('role') === 'button') picking?.onPick(picks[k]); });
+    tile.addEventListener('keydown', (event) => {
+      if (tile.getAttribute('role') !== 'button' || (event.key !== 'Enter' && event.key !== ' ')) return;
+      event.preventDefault();
+      event.stopPropagation();  // Space on a tile picks it rather than playing or pausing
+      picking?.onPick(picks[k]);
+    });
+    tiles[k] = tile;
+    return tile;
+  };
+
   return {
     /**
      * @param {any} payload  the predictions view
@@ -46,20 +95,35 @@ export function createGallery(parent) {
      */
     update(payload, classNames, imageShape = null) {
       const shape = payload.inputs.shape.length >= 3 || !imageShape ? payload.inputs.shape : [payload.inputs.shape[0], ...imageShape];
-      const perImage = shape.slice(1).reduce((a, b) => a * b, 1);
+      const perImage = shape.slice(1).reduce((/** @type {number} */ a, /** @type {number} */ b) => a * b, 1);
       const all = tensorValues(payload.inputs);
       const confidence = tensorValues(payload.confidence);
       const name = (/** @type {number} */ k) => String(classNames[k] ?? k);
+      const pickable = Boolean(picking?.canPick());
       summary.textContent = `${payload.misclassified} of ${payload.total} validation samples misclassified`;
-      const tiles = payload.labels.map((label, i) => {
-        if (shape.length < 3) return null;
-        const wrong = payload.predicted[i] !== label;
-        const tile = el('figure', {class: `gallery-tile${wrong ? ' wrong' : ''}`, title: `true: ${name(label)}, predicted: ${name(payload.predicted[i])} (${Math.round(confidence[i] * 100)}%)`});
-        tile.append(imageCanvas(all.subarray(i * perImage, (i + 1) * perImage), shape.slice(1)),
-          el('figcaption', {}, wrong ? `${name(payload.predicted[i])} ✗` : name(payload.predicted[i])));
-        return tile;
-      }).filter(Boolean);
-      grid.replaceChildren(.../** @type {HTMLElement[]} */ (tiles.slice(0, 24)));
+      const count = shape.length < 3 ? 0 : Math.min(payload.labels.length, 24);
+      for (let i = 0; i < count; i++) {
+        const label = payload.labels[i], predicted = payload.predicted[i], index = payload.index?.[i] ?? i;
+        const wrong = predicted !== label;
+        const values = all.slice(i * perImage, (i + 1) * perImage);
+        picks[i] = {index, label, predicted, values, shape: shape.slice(1)};
+        const tile = tileAt(i);
+        tile.className = `gallery-tile${wrong ? ' wrong' : ''}${pickable ? ' pickable' : ''}`;
+        tile.title = `true: ${name(label)}, predicted: ${name(predicted)} (${Math.round(confidence[i] * 100)}%)`
+          + (pickable ? ' (click to try it on the drawing pad)' : '');
+        tile.dataset.index = String(index);
+        tile.dataset.predicted = String(predicted);
+        if (pickable) {
+          tile.setAttribute('role', 'button');
+          tile.setAttribute('tabindex', '0');
+          tile.setAttribute('aria-label', tileLabel(index, name(label), name(predicted)));
+        } else {
+          for (const attribute of ['role', 'tabindex', 'aria-label']) tile.removeAttribute(attribute);
+        }
+        tile.replaceChildren(imageCanvas(values, shape.slice(1)), el('figcaption', {}, wrong ? `${name(predicted)} ✗` : name(predicted)));
+      }
+      while (grid.children.length > count) grid.lastElementChild?.remove();
+      for (let i = grid.children.length; i < count; i++) grid.append(tiles[i]);
     },
   };
 }

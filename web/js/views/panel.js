@@ -113,7 +113,7 @@ export function createViewsPanel(root, handlers) {
   });
 
   const digitCard = createViewCard(grid, {title: 'Draw a digit', testid: 'digit-card',
-    hint: 'Draw with the mouse or a finger; the live model says what it sees, while it trains.'});
+    hint: 'Draw with the mouse, a finger or the keys (below); the live model says what it sees, while it trains.'});
   digitCard.body.classList.add('digit-wrap');
   /** @type {ViewContext | null} */
   let context = null;
@@ -133,7 +133,14 @@ export function createViewsPanel(root, handlers) {
 
   const galleryCard = createViewCard(grid, {title: 'Predictions', testid: 'gallery-card', wide: true,
     hint: 'Validation samples with the network’s answer; mistakes are marked ✗ in orange.'});
-  const predictions = createPredictionsView(galleryCard);
+  let padShown = false;
+  const predictions = createPredictionsView(galleryCard, {
+    canPick: () => padShown,
+    onPick: (pick) => {
+      pad.showImage(pick.values, `validation image ${pick.index} (true ${context?.classNames[pick.label] ?? pick.label})`);
+      digitCard.element.scrollIntoView({block: 'nearest'});  // the answer shows on the pad, above the gallery
+    },
+  });
 
   const insideCard = createViewCard(grid, {title: 'Inside the network', testid: 'inside-card', wide: true,
     hint: 'What the layers compute for one input. Draw a digit to see your own.'});
@@ -179,6 +186,7 @@ export function createViewsPanel(root, handlers) {
       legend.setNames(next.classNames);
       networkCard.show(denseOnly);
       digitCard.show(digits);
+      padShown = digits;
       confusionCard.show(isClassifier());
       // Any single network off the 2-D plane (whose boundary already shows every answer) gets its samples shown.
       const predictable = !next.plane && !next.mode && next.layers.length > 0;
@@ -258,7 +266,7 @@ export function createViewsPanel(root, handlers) {
       pad.showPrediction(outputProbabilities(result, context.layers, context.loss), context.classNames);
       if (result.activations) {
         probing = true;
-        inside.showActivations(result.activations, 'your drawing');
+        inside.showActivations(result.activations, pad.source());
       }
     },
     /** @param {import('../charts/boundary.js').Points | null} points */

@@ -20,6 +20,8 @@ const HINTS = {
   values: 'Validation samples with their target and the network’s prediction.',
 };
 
+const PICK_HINT = 'Click one (or press Enter on it) to put it on the drawing pad and see the probabilities.';
+
 /**
  * @param {any} payload  a regression's predictions
  * @returns {boolean} one series per sample (a (T, 1) window): draw it as a forecast
@@ -44,13 +46,14 @@ function forecastsOf(payload) {
 
 /**
  * @param {import('./card.js').ViewCard} card
+ * @param {import('./gallery.js').GalleryPicking} [picking]  lets the gallery's images go to the drawing pad
  */
-export function createPredictionsView(card) {
+export function createPredictionsView(card, picking) {
   const galleryBox = document.createElement('div');
   const forecastBox = document.createElement('div');
   const tableBox = document.createElement('div');
   card.body.append(galleryBox, forecastBox, tableBox);
-  const gallery = createGallery(galleryBox);
+  const gallery = createGallery(galleryBox, picking);
   const forecasts = createForecastCharts(forecastBox);
   const table = createSampleTable(tableBox);
 
@@ -60,7 +63,7 @@ export function createPredictionsView(card) {
     forecastBox.hidden = form !== 'forecast';
     tableBox.hidden = form !== 'classes' && form !== 'values';
     card.element.dataset.form = form;
-    card.setHint(HINTS[form]);
+    card.setHint(form === 'gallery' && picking?.canPick() ? `${HINTS.gallery} ${PICK_HINT}` : HINTS[form]);
   }
 
   return {
