@@ -3,7 +3,8 @@
  * five orders of magnitude), batch size, regularization, epochs and seed; and, folded under
  * "more settings", the chosen optimizer's own fields (momentum, betas, ...), gradient clipping and
  * the learning-rate schedule. Choices, bounds and help come from the catalog. Changing any of them
- * while training runs is applied by the server mid-run, keeping the weights.
+ * while training runs is applied by the server mid-run, keeping the weights. A GAN shows its own
+ * settings instead of the single network's loss, optimizer and regularization (gan_panel.js).
  *
  * @example
  *   const panel = createTrainingPanel(section, catalog, (patch) => store.update(patch));
@@ -11,6 +12,7 @@
  */
 import {createFieldWidget, el} from '../builder/fields.js';
 import {networksOfMode} from '../builder/networks.js';
+import {createGanPanel} from './gan_panel.js';
 import {advancedSummary, boundsError, clipForms, hasAdvancedSettings, optimizerOptionFields, scheduleForms, startingSetting,
   withExtra} from './training_options.js';
 
@@ -45,6 +47,9 @@ function declaredControls(catalog) {
     {key: 'seed', label: 'seed', field: {name: 'seed', kind: 'int', min: 0, max: 2 ** 31 - 1, help: 'same seed, same initial weights'}},
   ];
 }
+
+/** Everyday controls of one network that a GAN's two networks replace with their own. */
+const SINGLE_NETWORK_CONTROLS = ['loss', 'optimizer', 'lr', 'regularization', 'regRate'];
 
 /** Error fields of the everyday controls (a hyper message's errors name them under "changes."). */
 const CONTROL_OF_FIELD = {lr: 'lr', 'optimizer.lr': 'lr', batch_size: 'batchSize', loss: 'loss', optimizer: 'optimizer',
@@ -162,12 +167,15 @@ function createOptimizerOptions(catalog, onOptions) {
 
   return {
     element,
-    /** @param {AppState} state */
-    show(state) {
-      current = state.optimizerOptions ?? {};
-      if (state.optimizer !== shownOptimizer) showFieldsOf(state.optimizer);
+    /**
+     * @param {string} optimizer
+     * @param {Record<string, any>} options  its own fields as set so far
+     */
+    show(optimizer, options) {
+      current = options ?? {};
+      if (optimizer !== shownOptimizer) showFieldsOf(optimizer);
       // Values the optimizer takes by default are shown as values, not hints: they are what it uses.
-      const fields = optimizerOptionFields(catalog, state.optimizer);
+      const fields = optimizerOptionFields(catalog, optimizer);
       for (const field of fields) widgets.get(field.name)?.set(current[field.name] ?? field.default);
     },
     widgets: () => [...widgets.values()],
@@ -266,11 +274,21 @@ export function createTrainingPanel(root, catalog, onChange) {
   /** @param {Partial<AppState>} patch */
   const edit = (patch) => {
     ownEdit = true;
+    // The server's last refusal is about the value this edit replaces; a new one comes back if it still stands.
+    clearErrors();
     try { onChange(patch); } finally { ownEdit = false; }
   };
   const {widgets, slider} = createEverydayControls(grid, catalog, edit);
   const advanced = createAdvanced(catalog, () => /** @type {AppState} */ (shown), edit);
-  root.append(advanced.details);
+  const gan = createGanPanel(catalog, {checkedWidget, createOptimizerOptions}, () => /** @type {AppState} */ (shown), edit);
+  root.append(gan.element, advanced.details);
+
+  /** Clears the server's errors; a widget's own bounds check keeps its message (checkedWidget). */
+  function clearErrors() {
+    const everyWidget = [...widgets.values(), ...advanced.options.widgets(), ...advanced.clip.widgets(), ...advanced.schedule.widgets(),
+      ...gan.widgets()];
+    for (const widget of everyWidget) widget.setError(null);
+  }
 
   /**
    * Opens the folded settings when something other than this panel (a lesson, one of its runs, a
@@ -291,9 +309,15 @@ export function createTrainingPanel(root, catalog, onChange) {
       for (const [key, widget] of widgets) widget.set(record[key]);
       if (document.activeElement !== slider) slider.value = toSlider(state.lr);
       widgets.get('regRate')?.element.classList.toggle('muted', state.regularization === 'none');
-      // A GAN's two networks each have their own optimizer, set in its spec, not here.
-      advanced.details.hidden = networksOfMode(catalog, state.specExtras.mode).length > 0;
-      advanced.options.show(state);
+      // A GAN's two networks each have their own optimizer: the GAN part shows them instead.
+      const networks = networksOfMode(catalog, state.specExtras.mode);
+      for (const key of SINGLE_NETWORK_CONTROLS) {
+        const widget = widgets.get(key);
+        if (widget) widget.element.hidden = networks.length > 0;
+      }
+      advanced.details.hidden = networks.length > 0;
+      gan.show(state, networks);
+      advanced.options.show(state.optimizer, state.optimizerOptions);
       advanced.clip.show(state.specExtras.grad_clip);
       advanced.schedule.show(state.specExtras.lr_schedule);
       const note = advancedSummary(state, catalog);
@@ -301,9 +325,9 @@ export function createTrainingPanel(root, catalog, onChange) {
       revealOutsideChoices(state);
     },
     setError(field, message) {
-      const everyWidget = [...widgets.values(), ...advanced.options.widgets(), ...advanced.clip.widgets(), ...advanced.schedule.widgets()];
-      for (const widget of everyWidget) widget.setError(null);
-      const target = field ? widgetForPath(field.replace(/^changes\./, ''), widgets, advanced) : undefined;
+      clearErrors();
+      const path = field?.replace(/^changes\./, '');
+      const target = path ? (gan.element.hidden ? undefined : gan.widgetForPath(path)) ?? widgetForPath(path, widgets, advanced) : undefined;
       if (!target) return;
       target.setError(message);
       if (advanced.details.contains(target.element)) advanced.details.open = true;
