@@ -16,14 +16,19 @@ Why these flags (measured in notes/perf-baselines.md):
 - ``fastmath`` allows contraction into FMA, reassociation (so reductions vectorize) and
   reciprocal approximations, but deliberately *not* ``nnan``/``ninf``: divergence detection
   relies on NaN and Inf propagating through every kernel and on ``x != x`` staying true.
-- ``cache=True`` writes compiled kernels next to their source (``__pycache__``), so a second
-  process loads them in milliseconds; ``nogil=True`` lets a server worker thread train while the
-  event loop keeps serving.
+- ``cache=True`` writes compiled kernels to disk, so a second process loads them in
+  milliseconds; the directory is keyed on a hash of the kernel sources (engine/jit_cache.py),
+  because numba's own check misses edits to the kernels a kernel calls. ``nogil=True`` lets a
+  server worker thread train while the event loop keeps serving.
 """
 
 import os
 
 import numba
+
+from engine.jit_cache import point_numba_at_versioned_cache
+
+CACHE_DIRECTORY = point_numba_at_versioned_cache()  # before any kernel module is imported
 
 FASTMATH = {"contract", "reassoc", "arcp"}  # numba wants a plain set
 
