@@ -20,7 +20,7 @@ split_qkv: on the benchmark's shapes (T 32, D 16) a call takes ~0.35 us, ~95 GFL
 peak; plain numba loops (short inner loops, a runtime alias check each) were 3-15x slower. q, k and v stay unscaled: the
 1/sqrt(D) enters the softmax's exponent and the score gradient, so no pass rescales q or dq.
 The softmax of a (sample, head) block shifts by the block's maximum so that its exp is one flat
-loop over T*T entries that vectorizes (float32 uses activations.exp_neg_f32), then normalizes
+loop over T*T entries that vectorizes (float32 uses fastmath.exp_neg_f32), then normalizes
 row by row (softmax_scaled_rows says when a row is redone with its own maximum). Masked
 (future) keys get probability 0, so the products need no mask; the result equals torch's -inf mask.
 """
@@ -30,7 +30,7 @@ import math
 import numpy as np
 
 from engine.config import njit
-from engine.kernels.activations import exp_neg_f32, exp_nonpositive
+from engine.kernels.fastmath import exp_neg_f32, exp_nonpositive
 
 EXPONENT_CAP = 87.0  # exp(-87) ~ 1.6e-38, the smallest normal float32: beyond it a weight is 0
 # A row whose weights (shifted by the block's maximum) sum to less than ~exp(-39) is redone with

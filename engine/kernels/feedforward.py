@@ -10,7 +10,7 @@ grad_a * slope and grad_bias = its column sums (written, not accumulated).
 Why: gelu's derivative needs the same normal CDF as its value, so computing both at once costs
 about one gelu_bwd, and backward becomes a multiply; measured on the benchmark's block (32 x 32
 rows, ff 128) gelu forward + backward went from ~700 us to ~430 us, and to ~150 us with the
-float32 normal CDF (activations.normal_cdf_density_f32) for float32 arrays. Taking the bias here
+float32 normal CDF (fastmath.normal_cdf_density_f32) for float32 arrays. Taking the bias here
 saves dense's separate passes that add it and sum its gradient. Same formulas as a dense layer
 with its bias followed by activations.gelu_fwd/gelu_bwd (exact erf gelu, as torch), checked
 equal in the tests. Codes: ACT_GELU and ACT_RELU from codes.py.
@@ -19,7 +19,7 @@ equal in the tests. Codes: ACT_GELU and ACT_RELU from codes.py.
 import numpy as np
 
 from engine.config import njit
-from engine.kernels.activations import exp_nonpositive, normal_cdf_density_f32, normal_cdf_scalar
+from engine.kernels.fastmath import exp_nonpositive, normal_cdf_density_f32, normal_cdf_scalar
 from engine.kernels.codes import ACT_GELU
 
 INV_SQRT_2PI = 0.3989422804014327

@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from engine.config import njit
-from engine.kernels.activations import exp_nonpositive, sigmoid_scalar
+from engine.kernels.fastmath import exp_nonpositive, sigmoid_scalar
 from engine.kernels.codes import (
     HUBER_DELTA,
     LOSS_BINARY_CROSS_ENTROPY,

@@ -23,7 +23,7 @@ projections) ``joined_dense_bwd``, the same sums as one GEMM over the joined inp
 [x_t | h_{t-1}] (K = F + H instead of a thin F = 16 GEMM: 50-90 us less per step at bench shapes).
 
 Gate maths follows the arrays' dtype: float64 uses the engine's float64 sigmoid/tanh
-(activations.py), float32 the float32 versions below, which vectorize 16 lanes wide instead of 8.
+(fastmath.py), float32 the float32 versions below, which vectorize 16 lanes wide instead of 8.
 
 Cell codes: CELL_RNN_TANH, CELL_RNN_RELU, CELL_LSTM, CELL_GRU (G = 1, 1, 4, 3).
 """
@@ -31,7 +31,7 @@ Cell codes: CELL_RNN_TANH, CELL_RNN_RELU, CELL_LSTM, CELL_GRU (G = 1, 1, 4, 3).
 import numpy as np
 
 from engine.config import njit
-from engine.kernels.activations import sigmoid_scalar, tanh_scalar
+from engine.kernels.fastmath import sigmoid_scalar, tanh_scalar
 from engine.kernels.dense import dense_fwd
 
 CELL_RNN_TANH = 0

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import reference
 
-from engine.kernels.activations import activation_bwd, activation_fwd, exp_nonpositive
+from engine.kernels.activations import activation_bwd, activation_fwd
+from engine.kernels.fastmath import exp_nonpositive
 from engine.kernels.codes import ACTIVATION_CODES
 
 NAMES = list(ACTIVATION_CODES)
@@ -105,7 +106,7 @@ def test_softmax_rows_sum_to_one_even_for_huge_logits():
 
 
 def test_float32_gelu_and_its_slope_match_double_precision_torch_over_the_whole_range(torch):
-    """float32 arrays take the float32 normal CDF (activations.normal_cdf_density_f32)."""
+    """float32 arrays take the float32 normal CDF (fastmath.normal_cdf_density_f32)."""
     magnitudes = np.concatenate([np.geomspace(1e-30, 1e-3, 2000), np.linspace(1e-3, 20, 40000)])
     z = np.concatenate([-magnitudes[::-1], [0.0], magnitudes]).astype(np.float32).reshape(1, -1)
     tz = torch.tensor(z.astype(np.float64), requires_grad=True)
@@ -135,7 +136,7 @@ def test_float32_gelu_keeps_its_relative_accuracy_in_the_lower_tail():
 
 
 def test_exp_neg_f32_is_relatively_accurate():
-    from engine.kernels.activations import exp_neg_f32
+    from engine.kernels.fastmath import exp_neg_f32
 
     for w in np.linspace(0.0, 87.0, 3001).astype(np.float32):
         assert abs(float(exp_neg_f32(w)) / np.exp(-np.float64(w)) - 1.0) < 3e-7
