@@ -181,3 +181,25 @@ def test_a_gallery_tile_goes_onto_the_pad_and_is_probed(page, server_url):
     other.scroll_into_view_if_needed()
     shot(page, "digit-pad-gallery-tile-focused")
     page.console_watch.assert_clean()
+
+
+def test_a_convolutional_lesson_takes_a_gallery_image_in_its_own_shape(page, server_url):
+    """mnist_cnn reads (1, 28, 28) images, not 784 numbers: a tile still probes as that image."""
+    socket = Socket(page)
+    open_app(page, server_url)
+    page.select_option("[data-testid=presets]", "mnist_cnn")
+    page.wait_for_selector("[data-testid=digit-card]:not([hidden])")
+    page.wait_for_selector("[data-testid=play]:not([disabled])")
+    page.click("[data-testid=play]")
+    page.wait_for_function("(+(document.querySelector('[data-testid=status]').textContent.match(/step (\\d+)/)"
+                           " || [0, -1])[1]) >= 30", timeout=60_000)
+    page.click("[data-testid=pause]")
+    page.wait_for_function("document.querySelector('[data-testid=status]').textContent.startsWith('paused')")
+    page.wait_for_timeout(1500)
+    tile = page.locator("[data-testid=gallery] .gallery-tile[role=button]").first
+    predicted = int(tile.get_attribute("data-predicted"))
+    tile.click()
+    result = socket.wait_for_result(page, 1)
+    assert np.array(socket.probes[-1]["input"]).shape == (1, 28, 28)
+    assert result["predicted"] == [predicted]
+    page.console_watch.assert_clean()
