@@ -6,6 +6,7 @@
 """
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -106,3 +107,21 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+# The player's status line reads like "running · step 120 · epoch 3 · loss 0.41".
+STATUS = "document.querySelector('[data-testid=status]').textContent"
+
+
+def status(page) -> dict:
+    """The status line read back: its text, state, step (-1 before any) and loss (None before any)."""
+    text = page.inner_text("[data-testid=status]")
+    step = re.search(r"step (\d+)", text)
+    loss = re.search(r"loss ([0-9.e+-]+)", text)
+    return {"text": text, "state": text.split(" · ")[0], "step": int(step.group(1)) if step else -1,
+            "loss": float(loss.group(1)) if loss else None}
+
+
+def wait_for_step(page, at_least: int, timeout: float = 30_000) -> None:
+    """Until the status line shows step >= at_least (the page's own number, not a timer)."""
+    page.wait_for_function(f"(+({STATUS}.match(/step (\\d+)/) || [0, -1])[1]) >= {at_least}", timeout=timeout)

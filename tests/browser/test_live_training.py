@@ -1,11 +1,10 @@
 """Training in a real browser against a real server: the loss shown falls on spiral data, pause
 stops the steps, step advances exactly one, a reload resumes the same session, and a drawn digit
 is classified by the live MNIST model."""
-import re
 
 import pytest
 
-from browser_harness import open_app, shot
+from browser_harness import open_app, shot, status, wait_for_step
 
 pytestmark = pytest.mark.browser
 
@@ -14,20 +13,6 @@ SPIRAL = ("#lr=0.03&layers=" + "%5B%7B%22id%22%3A%22h1%22%2C%22type%22%3A%22dens
           "%22activation%22%3A%22tanh%22%7D%2C%7B%22id%22%3A%22h2%22%2C%22type%22%3A%22dense%22%2C%22units"
           "%22%3A12%2C%22activation%22%3A%22tanh%22%7D%2C%7B%22id%22%3A%22out%22%2C%22type%22%3A%22dense%22"
           "%2C%22units%22%3A1%2C%22activation%22%3A%22sigmoid%22%7D%5D")
-
-
-def status(page) -> dict:
-    text = page.inner_text("[data-testid=status]")
-    step = re.search(r"step (\d+)", text)
-    loss = re.search(r"loss ([0-9.e+-]+)", text)
-    return {"text": text, "state": text.split(" · ")[0], "step": int(step.group(1)) if step else -1,
-            "loss": float(loss.group(1)) if loss else None}
-
-
-def wait_for_step(page, at_least: int, timeout: float = 30_000):
-    page.wait_for_function(
-        f"(+(document.querySelector('[data-testid=status]').textContent.match(/step (\\d+)/) || [0, -1])[1]) >= {at_least}",
-        timeout=timeout)
 
 
 def wait_for_state(page, state: str):

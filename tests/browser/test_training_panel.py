@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from browser_harness import open_app, shot
+from browser_harness import open_app, shot, wait_for_step
 
 pytestmark = pytest.mark.browser
 
@@ -43,12 +43,6 @@ class ServerMessages:
 def step_shown(page) -> int:
     found = re.search(r"step (\d+)", page.inner_text("[data-testid=status]"))
     return int(found.group(1)) if found else -1
-
-
-def wait_for_step(page, at_least: int, timeout: float = 60_000):
-    page.wait_for_function(
-        f"(+(document.querySelector('[data-testid=status]').textContent.match(/step (\\d+)/) || [0, -1])[1]) >= {at_least}",
-        timeout=timeout)
 
 
 def wait_for_applied(page, messages: ServerMessages, check, since: int, timeout_ms: int = 15_000) -> dict:
@@ -86,7 +80,7 @@ def test_optimizer_options_clipping_and_schedule_change_live(page, server_url):
     assert page.inner_text(f"{ADVANCED} [data-testid=advanced-note]") == " (momentum 0.9)"
 
     page.click("[data-testid=play]")
-    wait_for_step(page, 200)
+    wait_for_step(page, 200, timeout=60_000)
     builds = len(messages.of_type("built"))
 
     mark = messages.applied_so_far()
@@ -112,7 +106,7 @@ def test_optimizer_options_clipping_and_schedule_change_live(page, server_url):
 
     # Same weights, same run: no new network was built and the step counter keeps counting.
     before = step_shown(page)
-    wait_for_step(page, before + 300)
+    wait_for_step(page, before + 300, timeout=60_000)
     assert len(messages.of_type("built")) == builds
     assert page.inner_text("[data-testid=status]").startswith("running")
     shot(page, "training-panel-advanced")
@@ -157,7 +151,7 @@ def test_switching_optimizer_shows_its_own_fields_with_defaults(page, server_url
     assert page.input_value(f"{field('momentum')} input") == "0"
 
     page.click("[data-testid=play]")
-    wait_for_step(page, 100)
+    wait_for_step(page, 100, timeout=60_000)
     mark = messages.applied_so_far()
     page.select_option(f"{PANEL} [data-field=optimizer] select", "adamw")
     assert page.input_value(f"{field('betas')} input") == "0.9,0.999"

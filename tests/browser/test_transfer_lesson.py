@@ -2,31 +2,15 @@
 on MNIST from the lesson card (a bounded part of its steps: the learner may pause and keep at any
 time), keep its weights, then run the frozen-transfer comparison run on Fashion-MNIST; the card
 says which layers were copied, and the new head learns."""
-import re
 
 import pytest
 
-from browser_harness import open_app, shot
+from browser_harness import STATUS, open_app, shot, status, wait_for_step
 
 pytestmark = pytest.mark.browser
 
 LESSON = "transfer_frozen_features"
 PRETRAIN_AT_LEAST = 120  # steps: MNIST's loss is well below its start (ln 10 = 2.3) by then
-STATUS = "document.querySelector('[data-testid=status]').textContent"
-
-
-def status(page) -> dict:
-    text = page.inner_text("[data-testid=status]")
-    step = re.search(r"step (\d+)", text)
-    loss = re.search(r"loss ([0-9.e+-]+)", text)
-    return {"text": text, "state": text.split(" · ")[0], "step": int(step.group(1)) if step else -1,
-            "loss": float(loss.group(1)) if loss else None}
-
-
-def wait_for_step(page, at_least: int, timeout: float = 30_000):
-    page.wait_for_function(f"(+({STATUS}.match(/step (\\d+)/) || [0, -1])[1]) >= {at_least}", timeout=timeout)
-
-
 def test_pretrain_keep_and_run_the_frozen_transfer(page, server_url):
     open_app(page, server_url)
     presets = page.evaluate("fetch('/api/catalog').then(r => r.json()).then(c => c.presets)")
