@@ -109,6 +109,10 @@ def test_a_one_drawn_with_the_keyboard_only_is_probed_and_announced(page, server
     page.keyboard.press("Space")
     for _ in range(16):
         page.keyboard.press("Shift+ArrowDown")
+    # Once the keys rest, a screen reader hears where the cursor is (the stroke ends on row 23).
+    page.wait_for_function("document.querySelector('[data-testid=digit-position]').textContent"
+                           " === 'row 23, column 15 of 28, painted'")
+    assert page.get_attribute("[data-testid=digit-position]", "aria-live") == "polite"
     cursor = page.locator("[data-testid=digit-cursor]").bounding_box()
     pad = page.locator(PAD).bounding_box()
     assert cursor["y"] > pad["y"] + pad["height"] * 0.7, (cursor, pad)  # it followed the keys down

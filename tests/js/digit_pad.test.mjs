@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 
-import {describePrediction, greyLevels, moveCursor, padKeyAction} from '../../web/js/views/digit.js';
+import {describeCursor, describePrediction, greyLevels, moveCursor, padKeyAction} from '../../web/js/views/digit.js';
 import {tileLabel} from '../../web/js/views/gallery.js';
 
 test('arrow keys move, shift+arrows paint while moving, and the other keys map to their actions', () => {
@@ -32,6 +32,11 @@ test('the cursor moves one cell and stays inside the 28x28 grid', () => {
   let cursor = {x: 14, y: 14};
   for (let i = 0; i < 40; i++) cursor = moveCursor(cursor, 0, 1);
   assert.deepEqual(cursor, {x: 14, y: 27});
+});
+
+test('the cursor is told as a 1-based row and column, and whether its cell is painted', () => {
+  assert.equal(describeCursor({x: 0, y: 0}, false), 'row 1, column 1 of 28');
+  assert.equal(describeCursor({x: 14, y: 6}, true), 'row 7, column 15 of 28, painted');
 });
 
 test('the announcement names the top class and the runner-up with their probabilities', () => {

@@ -98,6 +98,15 @@ export function moveCursor(cursor, dx, dy) {
 }
 
 /**
+ * @param {{x: number, y: number}} cursor
+ * @param {boolean} inked  whether the cell under the cursor holds ink
+ * @returns {string} where the cursor is, for someone who cannot see the pad
+ */
+export function describeCursor(cursor, inked) {
+  return `row ${cursor.y + 1}, column ${cursor.x + 1} of ${SIDE}${inked ? ', painted' : ''}`;
+}
+
+/**
  * @param {ArrayLike<number>} probabilities
  * @param {string[]} names
  * @param {string} source   what was asked about, e.g. 'your drawing'
@@ -171,8 +180,10 @@ export function createDigitPad(container, onDigit, onClear) {
   buttons.append(askButton, clearButton);
   const bars = el('div', {class: 'digit-bars', 'data-testid': 'digit-prediction'});
   const announcer = el('p', {class: 'digit-said', role: 'status', 'aria-live': 'polite', 'data-testid': 'digit-announcer'});
+  // Where the keyboard cursor is, said once the keys rest (a held arrow key would otherwise talk over itself).
+  const position = el('p', {class: 'visually-hidden', 'aria-live': 'polite', 'data-testid': 'digit-position'});
   const side = el('div', {class: 'digit-side'});
-  side.append(bars, announcer, buttons);
+  side.append(bars, announcer, buttons, position);
   container.append(stage, side, help);
   const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
   let drawing = false;
@@ -220,6 +231,16 @@ export function createDigitPad(container, onDigit, onClear) {
     }
   };
   const cellCentre = (/** @type {{x: number, y: number}} */ cell) => ({x: (cell.x + 0.5) * CELL, y: (cell.y + 0.5) * CELL});
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let positionTimer;
+  const sayPosition = () => {
+    clearTimeout(positionTimer);
+    positionTimer = setTimeout(() => {
+      const centre = cellCentre(cursor);
+      const inkHere = ctx.getImageData(Math.floor(centre.x), Math.floor(centre.y), 1, 1).data[0] > 127;
+      position.textContent = describeCursor(cursor, inkHere);
+    }, 300);
+  };
 
   /** @param {PointerEvent} event */
   const at = (event) => {
@@ -257,8 +278,10 @@ export function createDigitPad(container, onDigit, onClear) {
       if (action.kind === 'stroke') stroke(cellCentre(cursor), cellCentre(next));
       cursor = next;
       placeCursor();
+      sayPosition();
     } else if (action.kind === 'paint') {
       stroke(cellCentre(cursor), cellCentre(cursor));
+      sayPosition();
     } else if (action.kind === 'clear') {
       clear();
       onClear?.();
