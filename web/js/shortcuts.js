@@ -1,6 +1,7 @@
 /**
  * Keyboard shortcuts that make a projector demo smooth: Space plays or pauses, "." steps,
- * Ctrl/Cmd+Z undoes and Ctrl/Cmd+Shift+Z (or Ctrl+Y) redoes. They never fire while typing in a field.
+ * Ctrl/Cmd+Z undoes and Ctrl/Cmd+Shift+Z (or Ctrl+Y) redoes. They never fire while typing in a field,
+ * and Space is left to whatever control has focus (buttons, radios, the digit pad's canvas).
  */
 
 /**
@@ -17,7 +18,7 @@ export function wireShortcuts(actions) {
     } else if (mod && event.key.toLowerCase() === 'y' && !typing) {
       event.preventDefault();
       actions.redo();
-    } else if (event.key === ' ' && !typing && !target.closest('button, [role=radio], li')) {
+    } else if (event.key === ' ' && !typing && !target.closest('button, [role=button], [role=radio], [role=application], li')) {
       event.preventDefault();
       actions.togglePlay();
     } else if (event.key === '.' && !typing) {
