@@ -6,9 +6,9 @@ out-of-range d_steps is named on its control and not sent, a refusal only the en
 on the network's control; a new latent size builds the GAN anew with the new input shape."""
 import pytest
 
-from browser_harness import shot
+from browser_harness import shot, status, wait_for_step
 from test_gan_builder import open_gan_lesson, show_network
-from test_training_panel import ServerMessages, step_shown, type_into, wait_for_applied, wait_for_step
+from test_training_panel import ServerMessages, type_into, wait_for_applied
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def test_gan_settings_change_live_and_the_latent_rebuilds(page, server_url):
     assert page.input_value(f"{gan_field('latent_size')} input") == "16"
     for network in ("generator", "discriminator"):
         assert page.input_value(f"{gan_field('optimizer', network)} select") == "adam"
-        assert page.input_value(f"{gan_field('lr', network)} input") == "0.002"
+        assert page.input_value(f"{gan_field('lr', network)} input[type=number]") == "0.002"
         assert page.input_value(f"{gan_field('betas', network)} input") == "0.5,0.999"
     shot_panel(page, "gan-training-panel")
 
@@ -53,19 +53,26 @@ def test_gan_settings_change_live_and_the_latent_rebuilds(page, server_url):
     type_into(page, f"{gan_field('d_steps')} input", "5")
     wait_for_applied(page, messages, lambda s: s.get("d_steps") == 5, mark)
     mark = messages.applied_so_far()
-    type_into(page, f"{gan_field('lr', 'discriminator')} input", "0.01")
+    type_into(page, f"{gan_field('lr', 'discriminator')} input[type=number]", "0.01")
     applied = wait_for_applied(page, messages, lambda s: s["discriminator"]["optimizer"]["lr"] == 0.01, mark)
     assert applied["d_steps"] == 5, "the learning-rate change kept d_steps"
     assert applied["generator"]["optimizer"]["lr"] == 0.002, "the generator's rate is its own"
     assert applied["discriminator"]["optimizer"]["betas"] == [0.5, 0.999]
+    # ... and the generator's rate from its log-scale slider: 10^-2.
+    mark = messages.applied_so_far()
+    page.locator(f"{gan_field('lr', 'generator')} .lr-slider").evaluate(
+        "(slider) => { slider.value = '-2'; slider.dispatchEvent(new Event('input')); }")
+    applied = wait_for_applied(page, messages, lambda s: s["generator"]["optimizer"]["lr"] == 0.01, mark)
+    assert applied["discriminator"]["optimizer"]["lr"] == 0.01 and applied["d_steps"] == 5
+    assert page.input_value(f"{gan_field('lr', 'generator')} input[type=number]") == "0.01"
     sent = messages.of_type("hyper", sent=True)[-1]["changes"]
     assert set(sent) == {"d_steps", "batch_size", "generator", "discriminator"}, sent
 
     # Same weights, same run: no new build, and the step counter keeps counting.
-    before = step_shown(page)
+    before = status(page)["step"]
     wait_for_step(page, before + 100)
     assert len(messages.of_type("built")) == builds
-    assert page.inner_text("[data-testid=status]").startswith("running")
+    assert status(page)["state"] == "running"
     shot_panel(page, "gan-training-live")
 
     # Out of range: named on d_steps by the catalog's bounds, and not sent.

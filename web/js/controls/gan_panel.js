@@ -31,6 +31,7 @@ import {ganErrorTarget, ganSettingFields, latentSize, learningRateFieldOf, netwo
  * @typedef {Object} WidgetKit  the training panel's widgets, shared so both panels behave alike
  * @property {(field: FieldInfo, onValid: (value: any) => void, label?: string) => FieldWidget} checkedWidget
  * @property {(catalog: Catalog, onOptions: (options: Record<string, any>) => void) => OptionsWidget} createOptimizerOptions
+ * @property {(label: string, onRate: (lr: number) => void) => {element: HTMLElement, show: (lr: number) => void}} createRateSlider
  */
 
 /**
@@ -53,6 +54,7 @@ function createNetworkOptimizer(network, catalog, kit, onOptimizer) {
   const lrBox = el('div', {class: 'advanced-fields'});
   /** @type {FieldWidget | null} */
   let lrWidget = null;
+  const slider = kit.createRateSlider(`${network} learning rate (log scale)`, (lr) => onOptimizer({...current, lr}));
   const options = kit.createOptimizerOptions(catalog, (chosen) => onOptimizer({...chosen, type: current.type, lr: current.lr}));
   element.append(el('div', {class: 'gan-network-heading'}, humanize(network)), typeWidget.element, lrBox, options.element);
 
@@ -62,6 +64,8 @@ function createNetworkOptimizer(network, catalog, kit, onOptimizer) {
     lrWidget = kit.checkedWidget(learningRateFieldOf(catalog, type), (lr) => {
       if (lr !== undefined) onOptimizer({...current, lr});
     }, 'learning rate');
+    lrWidget.element.classList.add('wide');
+    lrWidget.element.append(slider.element);
     lrBox.replaceChildren(lrWidget.element);
   }
 
@@ -73,6 +77,7 @@ function createNetworkOptimizer(network, catalog, kit, onOptimizer) {
       if (optimizer.type !== shownType) showLearningRateOf(optimizer.type);
       typeWidget.set(optimizer.type);
       lrWidget?.set(optimizer.lr);
+      slider.show(optimizer.lr);
       const {type: _type, lr: _lr, ...own} = optimizer;
       options.show(optimizer.type, own);
     },

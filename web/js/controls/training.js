@@ -62,6 +62,19 @@ const CONTROL_OF_FIELD = {lr: 'lr', 'optimizer.lr': 'lr', batch_size: 'batchSize
 const toSlider = (lr) => String(Math.log10(Math.max(1e-6, lr)));
 
 /**
+ * A learning-rate slider on a log scale (useful rates span five orders of magnitude).
+ * @param {string} label  what a screen reader calls it
+ * @param {(lr: number) => void} onRate  a rate rounded to two figures
+ * @returns {{element: HTMLInputElement, show: (lr: number) => void}}
+ */
+function createRateSlider(label, onRate) {
+  const slider = /** @type {HTMLInputElement} */ (el('input', {type: 'range', min: '-5', max: '0', step: '0.05', 'aria-label': label,
+    class: 'lr-slider'}));
+  slider.addEventListener('input', () => onRate(Number((10 ** Number(slider.value)).toPrecision(2))));
+  return {element: slider, show: (lr) => { if (document.activeElement !== slider) slider.value = toSlider(lr); }};
+}
+
+/**
  * A widget that checks its value against the catalog's bounds first: a bad value is named on the
  * field and not passed on. It stays in the box with its message until corrected, rather than
  * being replaced by the state's value beside a message about a number no longer shown.
@@ -228,7 +241,7 @@ function widgetForPath(path, everyday, advanced) {
  * @param {HTMLElement} grid
  * @param {Catalog} catalog
  * @param {(patch: Partial<AppState>) => void} edit
- * @returns {{widgets: Map<string, FieldWidget>, slider: HTMLInputElement}}
+ * @returns {{widgets: Map<string, FieldWidget>, slider: ReturnType<typeof createRateSlider>}}
  */
 function createEverydayControls(grid, catalog, edit) {
   /** @type {Map<string, FieldWidget>} */
@@ -236,11 +249,8 @@ function createEverydayControls(grid, catalog, edit) {
   const lrWidget = createFieldWidget(learningRateField(catalog, 'sgd'), 0.01, (value) => {
     if (typeof value === 'number' && value > 0) edit({lr: value});
   }, {idPrefix: 'train', label: 'learning rate'});
-  const slider = /** @type {HTMLInputElement} */ (el('input', {
-    type: 'range', min: '-5', max: '0', step: '0.05', 'aria-label': 'learning rate (log scale)', class: 'lr-slider',
-  }));
-  slider.addEventListener('input', () => edit({lr: Number((10 ** Number(slider.value)).toPrecision(2))}));
-  lrWidget.element.append(slider);
+  const slider = createRateSlider('learning rate (log scale)', (lr) => edit({lr}));
+  lrWidget.element.append(slider.element);
   lrWidget.element.classList.add('wide');
   widgets.set('lr', lrWidget);
 
@@ -280,7 +290,7 @@ export function createTrainingPanel(root, catalog, onChange) {
   };
   const {widgets, slider} = createEverydayControls(grid, catalog, edit);
   const advanced = createAdvanced(catalog, () => /** @type {AppState} */ (shown), edit);
-  const gan = createGanPanel(catalog, {checkedWidget, createOptimizerOptions}, () => /** @type {AppState} */ (shown), edit);
+  const gan = createGanPanel(catalog, {checkedWidget, createOptimizerOptions, createRateSlider}, () => /** @type {AppState} */ (shown), edit);
   root.append(gan.element, advanced.details);
 
   /** Clears the server's errors; a widget's own bounds check keeps its message (checkedWidget). */
@@ -307,7 +317,7 @@ export function createTrainingPanel(root, catalog, onChange) {
       shown = state;
       const record = /** @type {Record<string, any>} */ (state);
       for (const [key, widget] of widgets) widget.set(record[key]);
-      if (document.activeElement !== slider) slider.value = toSlider(state.lr);
+      slider.show(state.lr);
       widgets.get('regRate')?.element.classList.toggle('muted', state.regularization === 'none');
       // A GAN's two networks each have their own optimizer: the GAN part shows them instead.
       const networks = networksOfMode(catalog, state.specExtras.mode);
