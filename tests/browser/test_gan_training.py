@@ -26,6 +26,14 @@ def shot_panel(page, name: str, showing: str = GAN):
     shot(page, name)
 
 
+def wait_for_builds(page, messages: ServerMessages, count: int, timeout_ms: int = 15_000) -> None:
+    """Until the server has answered `built` count times."""
+    for _ in range(timeout_ms // 100):
+        if len(messages.of_type("built")) >= count:
+            return
+        page.wait_for_timeout(100)
+
+
 def test_gan_settings_change_live_and_the_latent_rebuilds(page, server_url):
     messages = ServerMessages(page)
     open_gan_lesson(page, server_url)
@@ -102,10 +110,7 @@ def test_gan_settings_change_live_and_the_latent_rebuilds(page, server_url):
 
     # The latent size is the generator's input: a change builds the GAN anew with that input.
     type_into(page, f"{gan_field('latent_size')} input", "8")
-    for _ in range(150):
-        if len(messages.of_type("built")) > builds:
-            break
-        page.wait_for_timeout(100)
+    wait_for_builds(page, messages, builds + 1)
     assert len(messages.of_type("built")) == builds + 1, "a new latent size builds a new GAN"
     built_spec = messages.of_type("build", sent=True)[-1]["spec"]
     assert built_spec["generator"]["input"]["shape"] == [8]
@@ -118,4 +123,12 @@ def test_gan_settings_change_live_and_the_latent_rebuilds(page, server_url):
     wait_for_step(page, 20)
     shot_panel(page, "gan-training-latent-8", gan_field("latent_size"))
     page.click("[data-testid=pause]")
+
+    # So does the latent distribution: it is how the GAN draws its inputs, not a hyperparameter.
+    builds = len(messages.of_type("built"))
+    page.select_option(f"{gan_field('latent')} select", "uniform")
+    wait_for_builds(page, messages, builds + 1)
+    assert len(messages.of_type("built")) == builds + 1, "a new latent distribution builds a new GAN"
+    built_spec = messages.of_type("build", sent=True)[-1]["spec"]
+    assert built_spec["latent"] == "uniform" and built_spec["generator"]["input"]["shape"] == [8]
     page.console_watch.assert_clean()
