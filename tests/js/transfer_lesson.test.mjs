@@ -42,6 +42,9 @@ test('training waits for the network a change asks for, and runs at once when no
   const ran = [];
   waiter.afterBuild(() => bus.emit('dataset-chosen', {}), () => ran.push('after switch'));
   assert.deepEqual(ran, []);
+  bus.emit('built', {});  // answers a build sent before the switch (the lesson just opened)
+  assert.deepEqual(ran, [], 'an earlier request\'s network is not the one asked for');
+  bus.emit('build-sent');
   bus.emit('built', {});
   bus.emit('built', {});  // a later build does not run it twice
   assert.deepEqual(ran, ['after switch']);
@@ -60,6 +63,7 @@ test('a build that will not come (invalid network, refused data, another run cho
   bus.emit('error', {code: 'invalid_dataset'});
   waiter.afterBuild(() => bus.emit('network-pending'), () => ran.push('cancelled'));
   waiter.cancel();
+  bus.emit('build-sent');
   bus.emit('built', {});
   assert.deepEqual(ran, []);
 });

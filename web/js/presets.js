@@ -113,18 +113,24 @@ export const isTransferError = (error) => TRANSFER_ERRORS.has(error.code);
 /**
  * Runs an action once the network the page just asked for is built. A change of data set or
  * network sends its build only later (after the data loads, or after validation), so the action
- * waits for that `built`; a change that needs no build lets it run at once.
+ * waits for a `built` that comes after that build was sent (sync.js says `build-sent`): a `built`
+ * answering an earlier request must not start it, or its messages (e.g. training steps) would reach
+ * the server before the network they are meant for. A change that needs no build lets it run at once.
  * @param {import('./bus.js').Bus} bus
  */
 export function createBuildWaiter(bus) {
   let building = false;
+  let sent = false;
   /** @type {(() => void) | null} */
   let pending = null;
   bus.on('network-pending', () => { building = true; });
   bus.on('dataset-chosen', () => { building = true; });
+  bus.on('build-sent', () => { if (pending) sent = true; });
   bus.on('built', () => {
+    if (!sent) return;  // the answer to an earlier build: ours is still to be sent
     const action = pending;
     pending = null;
+    sent = false;
     action?.();
   });
   // No build will come: an invalid network, or a data set the server refused.
@@ -137,6 +143,7 @@ export function createBuildWaiter(bus) {
      */
     afterBuild(change, action) {
       building = false;
+      sent = false;
       pending = null;
       change();
       if (building) pending = action;

@@ -85,6 +85,7 @@ export function createSync({store, catalog, live, bus, configureViews}) {
       // While a new data set loads, its `dataset_loaded` triggers the build, with the real input shape.
       if (report.ok && sendBuild && !buildAfterLoad) {
         live.send(build(spec));
+        bus.emit('build-sent');  // whatever waits for this network's `built` may now count on it
         resubscribe();
       }
     } catch (failure) {
@@ -95,6 +96,7 @@ export function createSync({store, catalog, live, bus, configureViews}) {
   /** @param {boolean} [sendBuild] */
   function scheduleValidate(sendBuild = true) {
     if (sendBuild) bus.emit('network-pending');  // until `built`, Play would train the old network
+    validation++;  // a check already in flight is for the network this edit replaced: it must not build it
     clearTimeout(timer);
     timer = setTimeout(() => validateNow(sendBuild), VALIDATE_DELAY_MS);
   }
