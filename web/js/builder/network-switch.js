@@ -40,6 +40,8 @@ export function createNetworkSwitch(onPick) {
   const tabs = el('div', {class: 'network-tabs', role: 'tablist', 'aria-label': 'networks of this model'});
   const contract = el('p', {class: 'network-contract', 'data-testid': 'network-contract'});
   element.append(tabs, contract);
+  /** @type {Map<string, HTMLButtonElement>} the tabs, kept across redraws so a focused one keeps focus */
+  let buttons = new Map();
 
   return {
     element,
@@ -51,7 +53,11 @@ export function createNetworkSwitch(onPick) {
     show(names, active, summaries) {
       element.hidden = names.length === 0;
       if (!names.length) return;
-      tabs.replaceChildren(...names.map((name) => tab(name, name === active, summaries[name], onPick)));
+      if (names.join() !== [...buttons.keys()].join()) {
+        buttons = new Map(names.map((name) => [name, tab(name, onPick)]));
+        tabs.replaceChildren(...buttons.values());
+      }
+      for (const [name, button] of buttons) fillTab(button, name, name === active, summaries[name]);
       contract.replaceChildren(...names.slice(1).map((name, i) => contractLine(names[i], name, summaries)));
     },
   };
@@ -59,24 +65,31 @@ export function createNetworkSwitch(onPick) {
 
 /**
  * @param {string} name
- * @param {boolean} selected
- * @param {NetworkSummary | undefined} summary
  * @param {(name: string) => void} onPick
- * @returns {HTMLElement}
+ * @returns {HTMLButtonElement}
  */
-function tab(name, selected, summary, onPick) {
-  const button = el('button', {
+function tab(name, onPick) {
+  const button = /** @type {HTMLButtonElement} */ (el('button', {
     type: 'button', role: 'tab', class: 'network-tab', 'data-testid': `network-${name}`,
-    'aria-selected': String(selected),
-  });
-  const shapes = summary ? `${formatShape(summary.input)} → ${formatShape(summary.output)}` : '';
-  const params = summary?.params ? `${formatCount(summary.params)} params` : '';
-  button.append(el('strong', {}, humanize(name)), el('span', {class: 'network-shapes'}, shapes),
-    el('span', {class: 'card-params'}, params));
-  button.classList.toggle('has-error', Boolean(summary?.hasError));
-  if (summary?.hasError) button.title = `${humanize(name)} has a problem: open it to see which layer`;
+  }));
   button.addEventListener('click', () => onPick(name));
   return button;
+}
+
+/**
+ * @param {HTMLButtonElement} button
+ * @param {string} name
+ * @param {boolean} selected
+ * @param {NetworkSummary | undefined} summary
+ */
+function fillTab(button, name, selected, summary) {
+  button.setAttribute('aria-selected', String(selected));
+  const shapes = summary ? `${formatShape(summary.input)} → ${formatShape(summary.output)}` : '';
+  const params = summary?.params ? `${formatCount(summary.params)} params` : '';
+  button.replaceChildren(el('strong', {}, humanize(name)), el('span', {class: 'network-shapes'}, shapes),
+    el('span', {class: 'card-params'}, params));
+  button.classList.toggle('has-error', Boolean(summary?.hasError));
+  button.title = summary?.hasError ? `${humanize(name)} has a problem: open it to see which layer` : '';
 }
 
 /**

@@ -77,7 +77,8 @@ function createRateSlider(label, onRate) {
 /**
  * A widget that checks its value against the catalog's bounds first: a bad value is named on the
  * field and not passed on. It stays in the box with its message until corrected, rather than
- * being replaced by the state's value beside a message about a number no longer shown.
+ * being replaced by the state's value beside a message about a number no longer shown; but when
+ * the state's own value changes (a lesson, undo, a loaded file), that value is what the box shows.
  * @param {FieldInfo} field
  * @param {(value: any) => void} onValid
  * @param {string} [label]
@@ -86,6 +87,8 @@ function createRateSlider(label, onRate) {
 function checkedWidget(field, onValid, label) {
   /** @type {string | null} */
   let refusal = null;
+  /** the state's value when the box last showed it, as JSON (betas are lists) */
+  let shown = '';
   const widget = createFieldWidget(field, undefined, (value) => {
     refusal = boundsError(field, value);
     widget.setError(refusal);
@@ -93,7 +96,14 @@ function checkedWidget(field, onValid, label) {
   }, {idPrefix: 'train', label});
   return {
     ...widget,
-    set: (value) => { if (!refusal) widget.set(value); },
+    set: (value) => {
+      const incoming = JSON.stringify(value) ?? '';
+      if (refusal && incoming === shown) return;  // the state has not moved: keep the learner's text
+      if (refusal) widget.setError(null);
+      refusal = null;
+      shown = incoming;
+      widget.set(value);
+    },
     setError: (message) => widget.setError(message ?? refusal),
   };
 }
