@@ -5,8 +5,8 @@ kernel, not the files of the kernels it calls and inlines. Edit ``optim.adam_ste
 training loop in another file kept its stale compiled copy: ``Trainer.train`` with a new
 optimizer option silently ran the old maths. So the cache lives under a directory named after a
 hash of every engine source that compiles anything; any kernel edit gives a fresh directory and
-nothing stale can be loaded. When a new directory is made, the versions nobody has written to for
-a day are removed, so the cache does not grow without bound (a younger one may still be in use by
+nothing stale can be loaded. When a new directory is made, the versions no process has started
+with for a day are removed, so the cache does not grow without bound (a younger one may still be in use by
 a running process, which would fail to save into a directory that vanished).
 
 ``NUMBA_CACHE_DIR``, when set, is the parent directory (the bench's cold-start run points it at an
@@ -21,16 +21,18 @@ import time
 from pathlib import Path
 
 ENGINE_DIR = Path(__file__).resolve().parent
-MARKER = "njit"  # a source that mentions it compiles kernels (engine.config.njit / njit_parallel)
+ALWAYS = ("kernels", "fused", "config.py", "jit_cache.py")  # hashed whatever their text: constants in codes.py are baked in
+MARKER = "njit"  # any other source that mentions it compiles kernels (engine.config.njit / njit_parallel)
 UNUSED_FOR = 24 * 3600  # seconds without a write before another version's directory is removed
 
 
 def kernel_sources_fingerprint(root: Path = ENGINE_DIR) -> str:
-    """A short hash over the path and text of every engine source that compiles kernels."""
+    """A short hash over the path and text of every engine source that compiles kernels or that
+    kernels read (everything in kernels/ and fused/, config, and any file that uses njit)."""
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         text = path.read_bytes()
-        if MARKER.encode() in text:
+        if path.relative_to(root).parts[0] in ALWAYS or MARKER.encode() in text:
             digest.update(str(path.relative_to(root)).encode() + b"\0" + text + b"\0")
     return digest.hexdigest()[:16]
 
@@ -60,8 +62,13 @@ def _remove_unused_versions(parent: Path, keep: str) -> None:
     cutoff = time.time() - UNUSED_FOR
     for entry in parent.iterdir():
         ours = len(entry.name) == 16 and all(c in "0123456789abcdef" for c in entry.name)
-        if ours and entry.is_dir() and entry.name != keep and entry.stat().st_mtime < cutoff:
-            shutil.rmtree(entry, ignore_errors=True)  # another process may be removing it too
+        if not ours or entry.name == keep:
+            continue
+        try:  # processes starting together prune together: an entry may vanish under us
+            if entry.is_dir() and entry.stat().st_mtime < cutoff:
+                shutil.rmtree(entry, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def cache_directory(sources: Path = ENGINE_DIR, parent: Path | None = None) -> Path:
@@ -69,7 +76,12 @@ def cache_directory(sources: Path = ENGINE_DIR, parent: Path | None = None) -> P
     parent = parent if parent is not None else _parent_directory()
     fingerprint = kernel_sources_fingerprint(sources)
     directory = parent / fingerprint
-    if not directory.is_dir():
+    if directory.is_dir():
+        try:
+            os.utime(directory)  # in use: a version only read from never looks unused to a pruner
+        except OSError:
+            pass
+    else:
         directory.mkdir(parents=True, exist_ok=True)
         _remove_unused_versions(parent, fingerprint)
     return directory

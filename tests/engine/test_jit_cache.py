@@ -63,11 +63,16 @@ def test_numba_alone_serves_the_stale_callee(tmp_path):
 def test_the_fingerprint_follows_kernel_sources_only(tmp_path):
     (tmp_path / "kernel.py").write_text("from engine.config import njit\n")
     (tmp_path / "notes.py").write_text("TEXT = 1\n")
+    (tmp_path / "kernels").mkdir()
+    (tmp_path / "kernels" / "codes.py").write_text("ACT_RELU = 4\n")  # constants kernels bake in
     first = kernel_sources_fingerprint(tmp_path)
     (tmp_path / "notes.py").write_text("TEXT = 2\n")
     assert kernel_sources_fingerprint(tmp_path) == first
     (tmp_path / "kernel.py").write_text("from engine.config import njit  # edited\n")
-    assert kernel_sources_fingerprint(tmp_path) != first
+    second = kernel_sources_fingerprint(tmp_path)
+    assert second != first
+    (tmp_path / "kernels" / "codes.py").write_text("ACT_RELU = 5\n")
+    assert kernel_sources_fingerprint(tmp_path) != second
 
 
 def test_a_new_version_removes_only_long_unused_versions(tmp_path):
@@ -83,3 +88,6 @@ def test_a_new_version_removes_only_long_unused_versions(tmp_path):
     current = cache_directory(sources, parent)
     assert current.is_dir() and current.parent == parent
     assert not old.exists() and recent.exists() and foreign.exists()
+    os.utime(current, (long_ago, long_ago))
+    assert cache_directory(sources, parent) == current and current.stat().st_mtime > long_ago, \
+        "a version in use is marked as used, so another version's start never prunes it"
