@@ -13,6 +13,8 @@ import msgpack
 from fastapi import APIRouter, HTTPException, Request
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
+# A network may be saved, loaded and trained on across many sessions, each with its own step quota.
+MAX_SAVED_STEP = 10**12
 
 
 @router.post("/{token}/load", status_code=202)
@@ -27,7 +29,7 @@ async def load(token: str, request: Request) -> dict:
     if len(body) > quotas.max_upload_bytes:
         raise HTTPException(413, {"code": "quota_exceeded", "field": "body",
                                   "message": f"a saved network may have at most {quotas.max_upload_bytes // (1024 * 1024)} MB"})
-    saved = _unpack_saved(body, quotas.max_steps_per_session)
+    saved = _unpack_saved(body, MAX_SAVED_STEP)
     session.submit(session.load, saved["spec"], saved["params"], saved["dataset"], saved["step"])
     return {"status": "loading"}
 

@@ -75,7 +75,6 @@ class Session:
 
     def close(self) -> None:
         self.loop.halt()
-        self.kept = None
         if self._thread is not None:
             self._commands.put(_STOP)
 
@@ -146,9 +145,9 @@ class Session:
     def build(self, spec: dict) -> None:
         self.loop.halt()
         model, trainer, layers, total = engine_ops.build(spec, self.settings.quotas)
+        transferred = self._start_from_kept(model)  # before the session takes it: a failure changes nothing
         self.spec, self.model, self.trainer = spec, model, trainer
         self.layers, self.total_params = layers, total
-        transferred = self._start_from_kept()
         self.loop.restart()
         self.send(built_message(layers, total), drop_pending_frame=True)
         self._report(transferred)
@@ -158,12 +157,14 @@ class Session:
 
     def choose_dataset(self, name: str, options: dict) -> None:
         self.loop.halt()
-        self.data = engine_ops.load_data(name, options, self.settings.quotas, self.uploads)
-        self.loop.restart()
+        data = engine_ops.load_data(name, options, self.settings.quotas, self.uploads)
         transferred = None
         if self.spec is not None:  # same network, fresh weights: old weights fit other data
-            self.model, self.trainer = engine_ops.rebuild(self.spec)
-            transferred = self._start_from_kept()
+            model, trainer = engine_ops.rebuild(self.spec)
+            transferred = self._start_from_kept(model)
+            self.model, self.trainer = model, trainer
+        self.data = data
+        self.loop.restart()
         self.send(engine_ops.dataset_message(self.data), drop_pending_frame=True)
         self._report(transferred)
         self._warn_if_incompatible()
@@ -201,8 +202,9 @@ class Session:
         self.loop.halt()
         transferred = None
         if self.spec is not None:
-            self.model, self.trainer = engine_ops.rebuild(self.spec)
-            transferred = self._start_from_kept()
+            model, trainer = engine_ops.rebuild(self.spec)
+            transferred = self._start_from_kept(model)
+            self.model, self.trainer = model, trainer
         self.loop.restart()
         self.send({"type": "reset"}, drop_pending_frame=True)
         self._report(transferred)
@@ -255,11 +257,12 @@ class Session:
         self.transfer_plan = engine_ops.check_transfer_plan(self.kept, layers)
         self.send(transfer_planned_message(self.transfer_plan))
 
-    def _start_from_kept(self) -> dict | None:
-        """Copies the planned layers into the network just built; the report, or None without a plan."""
-        if not self.transfer_plan or self.kept is None:
+    def _start_from_kept(self, model) -> dict | None:
+        """Copies the planned layers into a network just built; the report, or None without a plan."""
+        kept, plan = self.kept, self.transfer_plan  # read once: close() may clear them meanwhile
+        if not plan or kept is None:
             return None
-        return engine_ops.transfer(self.kept, self.model, self.transfer_plan)
+        return engine_ops.transfer(kept, model, plan)
 
     def _report(self, transferred: dict | None) -> None:
         if transferred is not None:

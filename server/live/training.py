@@ -152,7 +152,8 @@ class TrainingLoop:
 
     def _train_chunk(self) -> bool:
         session = self.session
-        room = self.settings.quotas.max_steps_per_session - self.step
+        # steps taken here count, not those of a loaded network's earlier life (its first_step)
+        room = self.settings.quotas.max_steps_per_session - (self.step - session.history.first_step)
         if room <= 0:
             self._stop("paused", f"this session has trained the most steps a session may here "
                                  f"({self.settings.quotas.max_steps_per_session:,}): reset to start again")

@@ -226,3 +226,26 @@ def test_a_session_stops_at_its_step_quota_and_says_so():
         tab.send({"type": "control", "action": "play"})
         status = tab.next("status", state="paused")
         assert status["step"] == 50 and "reset" in status["message"]
+
+
+def test_a_loaded_network_gets_the_whole_step_quota_of_its_new_session():
+    """A network saved at step 50 and loaded goes on counting from 50, but the steps it took before
+    were another session's: this one may still take its full quota of 50 more."""
+    from fastapi.testclient import TestClient
+    from server.app import create_app
+    from server.settings import Quotas, Settings
+    with TestClient(create_app(Settings(quotas=Quotas(max_steps_per_session=50)))) as client, \
+            client.websocket_connect("/ws", headers=SAME_ORIGIN) as ws:
+        tab = Tab(ws)
+        token = tab.next("hello")["session"]
+        tab.send(CIRCLE)
+        tab.send({"type": "build", "spec": SPEC})
+        tab.send({"type": "control", "action": "play"})
+        assert tab.next("status", state="paused")["step"] == 50
+        tab.send({"type": "save"})
+        raw = pack(tab.next("saved"))
+        assert client.post(f"/api/sessions/{token}/load", content=raw).status_code == 202
+        assert tab.next("status", message="loaded a saved network")["step"] == 50
+        tab.send({"type": "control", "action": "play"})
+        status = tab.next("status", state="paused")
+        assert status["step"] == 100 and "reset" in status["message"]
