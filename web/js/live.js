@@ -29,6 +29,12 @@ const GIVE_UP_AFTER_MS = 90_000;  // the server drops a dead socket within its p
  * @property {() => string | null} token   this tab's session token (the session's secret)
  */
 
+/** @returns {boolean} this page load is a reload of the same tab */
+function isReload() {
+  const navigation = /** @type {PerformanceNavigationTiming | undefined} */ (performance.getEntriesByType?.('navigation')[0]);
+  return navigation?.type === 'reload';
+}
+
 /**
  * @param {import('./bus.js').Bus} bus
  * @param {string} [url]
@@ -39,8 +45,12 @@ export function createLive(bus, url = '/ws') {
   let offered = null;
   /** @type {boolean} this connection sent `resume` and waits for the answer */
   let resuming = false;
-  /** @type {boolean} this page has been attached to the session of the stored token */
-  let heldSession = false;
+  /**
+   * @type {boolean} this page (or the page it reloads) has been attached to the session of the stored
+   * token: a reload whose old socket died unnoticed (sleep, a dropped network) must wait for the
+   * server to let go of it, not take the duplicated-tab path and lose the run
+   */
+  let heldSession = isReload();
   /** @type {{delay: number, since: number, timer?: ReturnType<typeof setTimeout>} | null} */
   let retry = null;
 
