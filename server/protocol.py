@@ -10,7 +10,7 @@ messages are JSON; frames carrying tensors are msgpack (see server.live.codec).
     >>> parse_client_message('{"type": "control", "action": "fly"}')
     Traceback (most recent call last):
     ...
-    protocol.ProtocolError: invalid_message: action must be one of 'play', 'pause', 'step' or 'reset' (field: action)
+    server.protocol.ProtocolError: invalid_message: action must be one of 'play', 'pause', 'step' or 'reset' (field: action)
 """
 from typing import Annotated, Any, Literal, Union
 

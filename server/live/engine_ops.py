@@ -229,12 +229,6 @@ def restore_params(model, params: dict) -> None:
         raise ProtocolError("invalid_spec", f"the saved weights do not fit this network: {problem}", "params") from None
 
 
-def saved_message(spec: dict, model, data, step: int) -> bytes:
-    dataset = {"name": data.name, "options": data.metadata()["options"]} if data is not None else None
-    params = {name: encode_tensor(values) for name, values in model.params().items()}
-    return pack({"type": "saved", "spec": spec, "dataset": dataset, "step": step, "params": params})
-
-
 # ---- keep and transfer --------------------------------------------------------------------------
 
 @dataclass

@@ -15,6 +15,7 @@ import time
 
 from server.live import engine_ops
 from server.live.history import MetricHistory
+from server.live.saved import saved_message
 from server.live.training import TrainingLoop
 from server.protocol import (ProtocolError, built_message, error_message, kept_message, status_message,
                              transfer_planned_message, transferred_message)
@@ -218,7 +219,7 @@ class Session:
 
     def save(self) -> None:
         self._require_model()
-        self.send(engine_ops.saved_message(self.spec, self.model, self.data, self.loop.step))
+        self.send(saved_message(self.spec, self.model, self.data, self.loop.step))
 
     def load(self, spec: dict, params: dict, dataset: dict | None = None, step: int = 0) -> None:
         """A saved network back: its data set, its network and weights, and its step count.
