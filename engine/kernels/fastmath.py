@@ -139,7 +139,7 @@ def normal_cdf_scalar(x):
 
 
 # float32 helpers: every constant is a float32, or numba would promote the arithmetic to double
-_F1, _FHALF = np.float32(1.0), np.float32(0.5)
+_F0, _F1, _FHALF = np.float32(0.0), np.float32(1.0), np.float32(0.5)
 
 
 @njit(inline="always")
@@ -156,7 +156,7 @@ def exp_neg_f32(w):
     p = p * x + np.float32(1.0 / 6.0)
     p = p * x + _FHALF
     p = (p * x + _F1) * x + _F1
-    k = np.int32(n)
+    k = np.int32(n if n == n else _F0)  # float->int of NaN is undefined in LLVM; p is NaN anyway
     p = p * (np.float32(0.5) if k & 1 else _F1)
     p = p * (np.float32(0.25) if k & 2 else _F1)
     p = p * (np.float32(0.0625) if k & 4 else _F1)

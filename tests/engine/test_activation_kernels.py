@@ -140,3 +140,15 @@ def test_exp_neg_f32_is_relatively_accurate():
 
     for w in np.linspace(0.0, 87.0, 3001).astype(np.float32):
         assert abs(float(exp_neg_f32(w)) / np.exp(-np.float64(w)) - 1.0) < 3e-7
+
+
+def test_float32_gelu_and_softmax_paths_keep_nan():
+    """Divergence detection needs NaN to survive every kernel, including the float32 exp whose
+    exponent goes through an integer (undefined for NaN unless guarded)."""
+    from engine.kernels.fastmath import exp_neg_f32
+
+    assert np.isnan(exp_neg_f32(np.float32(np.nan)))
+    z = np.array([[0.5, np.nan, -2.0] * 8], np.float32)
+    a = np.empty_like(z)
+    activation_fwd(ACTIVATION_CODES["gelu"], z, a)
+    assert np.isnan(a[0, 1::3]).all() and np.isfinite(a[0, 0::3]).all()
