@@ -1,7 +1,7 @@
 /**
- * The REST side of the server: catalog, spec validation, data-set previews and credits. Small
- * functions that return plain data; the shapes of /api/validate answers are read into one form
- * here, so the builder does not care how the server spells a field path.
+ * The REST side of the server: catalog, spec validation, data-set previews, credits and loading a
+ * saved network. Small functions that return plain data; the shapes of /api/validate answers are
+ * read into one form here, so the builder does not care how the server spells a field path.
  *
  * @example
  *   const report = await validateSpec(spec);
@@ -26,8 +26,38 @@
 async function getJson(path, init) {
   const response = await fetch(path, init);
   const body = await response.json().catch(() => ({}));
-  if (!response.ok && response.status !== 422) throw new Error(body.detail ?? `${path}: HTTP ${response.status}`);
+  if (!response.ok && response.status !== 422) throw new Error(refusalOf(body, `${path}: HTTP ${response.status}`));
   return body;
+}
+
+/**
+ * The server's reason for refusing a request, in words. FastAPI puts it in `detail`: a string, or
+ * our {code, field, message}, where the field says what to fix.
+ * @param {any} body  the refused answer, read as JSON ({} when it was not JSON)
+ * @param {string} fallback  what to say when the server gave no reason
+ * @returns {string}
+ */
+export function refusalOf(body, fallback) {
+  const detail = body?.detail;
+  if (typeof detail === 'string') return detail;
+  if (detail?.message) return detail.field ? `${detail.message} (${detail.field})` : detail.message;
+  return fallback;
+}
+
+/**
+ * Sends a saved network (the bytes of a `.layerlab` file) to a live session. The server only
+ * accepts it here; the session answers on its socket once the network is restored.
+ * @param {string} token  the session's secret
+ * @param {Blob} file  the saved network as it is (its bytes unchanged)
+ * @returns {Promise<void>}  rejects with the server's reason when it refuses the file
+ */
+export async function loadSavedNetwork(token, file) {
+  const response = await fetch(`/api/sessions/${encodeURIComponent(token)}/load`, {
+    method: 'POST', body: file, headers: {'content-type': 'application/octet-stream'},
+  });
+  if (response.ok) return;
+  const body = await response.json().catch(() => ({}));
+  throw new Error(refusalOf(body, `the server refused it (HTTP ${response.status})`));
 }
 
 /** @returns {Promise<any>} the raw catalog */

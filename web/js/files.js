@@ -9,6 +9,7 @@
  * @example
  *   wireFiles({share, save, load}, {getState, getCatalog, onLoad, showLoaded, notify, live, bus});
  */
+import {loadSavedNetwork as postSavedNetwork} from './api.js';
 import {decodeBinary, save} from './protocol.js';
 import {specFromState, stateFromSpec} from './spec.js';
 
@@ -126,20 +127,6 @@ function nextMessage(bus, wanted, ms) {
 }
 
 /**
- * @param {Response} response  a refused POST
- * @returns {Promise<string>} the server's reason, in words
- */
-async function refusal(response) {
-  try {
-    const detail = (await response.json()).detail;
-    if (detail?.message) return detail.field ? `${detail.message} (${detail.field})` : detail.message;
-  } catch {
-    // not JSON: say what HTTP said
-  }
-  return `the server refused it (HTTP ${response.status})`;
-}
-
-/**
  * @param {FileDeps} deps
  */
 function saveSpecAsJson(deps) {
@@ -166,6 +153,35 @@ async function saveTrainedNetwork(deps) {
 }
 
 /**
+ * The layer ids of a spec (both halves of a GAN), sorted: what a `built` for it lists.
+ * @param {any} spec
+ * @returns {string}
+ */
+function layerIdsOf(spec) {
+  const halves = Array.isArray(spec.layers) ? [spec] : Object.values(spec).filter((half) => Array.isArray(half?.layers));
+  return halves.flatMap((half) => half.layers.map((/** @type {{id: string}} */ layer) => layer.id)).sort().join();
+}
+
+/** Codes of what the session's load can fail with (the data set, the network's checks, the weights). */
+const LOAD_ERROR_CODES = new Set(['invalid_dataset', 'quota_exceeded', 'invalid_spec', 'invalid_message', 'engine_error']);
+
+/**
+ * Which socket messages answer a load of `saved`. The session runs commands in order, so messages
+ * for requests sent earlier can still arrive while it loads: a `built` answers the load only if it
+ * lists the saved network's layers, and an error only if the load can raise it (not `rate_limited`,
+ * nor a hyperparameter change's, whose field starts with `changes.`).
+ * @param {{spec: any}} saved
+ * @returns {Record<string, (payload: any) => boolean>}
+ */
+export function loadAnswers(saved) {
+  const ids = layerIdsOf(saved.spec);
+  return {
+    built: (built) => (built.layers ?? []).map((/** @type {{id: string}} */ layer) => layer.id).sort().join() === ids,
+    error: (error) => LOAD_ERROR_CODES.has(error.code) && !String(error.field ?? '').startsWith('changes.'),
+  };
+}
+
+/**
  * Sends a saved network to this tab's session; the session answers on the socket.
  * @param {Uint8Array} bytes  the file's contents, read
  * @param {File} file  the same, sent as it is
@@ -176,13 +192,10 @@ async function loadSavedNetwork(bytes, file, deps) {
   const patch = stateFromFile(saved);
   const token = deps.live.token();
   if (!token) throw new Error('not connected to the server yet: try again in a moment');
-  // The session first loads the data set (errors name it), then builds the network: the first
-  // `built` or `error` after the POST is its answer.
-  const answer = nextMessage(deps.bus, {built: () => true, error: () => true}, LOAD_TIMEOUT_MS);
-  const response = await fetch(`/api/sessions/${encodeURIComponent(token)}/load`, {
-    method: 'POST', body: file, headers: {'content-type': 'application/octet-stream'},
-  });
-  if (!response.ok) throw new Error(await refusal(response));
+  // The session first loads the data set (errors name it), then builds the network: listen before
+  // posting, so an answer that comes quickly is not missed.
+  const answer = nextMessage(deps.bus, loadAnswers(saved), LOAD_TIMEOUT_MS);
+  await postSavedNetwork(token, file);
   const reply = await answer;
   if (!reply) throw new Error('the server did not answer in time');
   if (reply.type === 'error') return;  // the server's error shows as a notice on its own
