@@ -5,8 +5,11 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 
 import {createBus} from '../../web/js/bus.js';
-import {createBuildWaiter, isTransferError, stateFromPretrain, transferPlanOf} from '../../web/js/presets.js';
+import {isTransferError} from '../../web/js/notice.js';
+import {createBuildWaiter, stateFromPretrain, transferPlanOf, wireLessonSession} from '../../web/js/presets.js';
 import {createLessonLink, describeKept, describeTransfer} from '../../web/js/views/lesson.js';
+
+const NO_ACTIONS = {pretrain: () => {}, keep: () => {}, datasetLabel: (name) => name};
 
 const CNN = {
   input: {shape: [1, 28, 28]}, loss: 'cross_entropy', optimizer: {type: 'adam', lr: 0.002}, batch_size: 32, seed: 0,
@@ -68,14 +71,15 @@ test('a build that will not come (invalid network, refused data, another run cho
   assert.deepEqual(ran, []);
 });
 
-test('the lesson link remembers what is kept and tells its listeners', () => {
-  const link = createLessonLink();
+test('the lesson link hears what is kept on the bus and tells its listeners', () => {
+  const bus = createBus();
+  const link = createLessonLink(bus, NO_ACTIONS);
   const heard = [];
   link.listen((event) => heard.push(event.kind));
   assert.equal(link.kept(), null);
   const kept = {type: 'kept', layers: ['conv1', 'flat', 'head'], dataset: 'mnist', step: 600};
-  link.onKept(kept);
-  link.onTransferred({type: 'transferred', copied: [], skipped: {}});
+  bus.emit('kept', kept);
+  bus.emit('transferred', {type: 'transferred', copied: [], skipped: {}});
   assert.equal(link.kept(), kept);
   assert.deepEqual(heard, ['kept', 'transferred']);
 });

@@ -17,14 +17,12 @@ import {pickDataset} from './spec.js';
 import {createLive} from './live.js';
 import {createNotices} from './notice.js';
 import {boundaryPoints} from './views/points.js';
-import {createBuildWaiter, createPresetMenu, isTransferError, stateFromPreset, stateFromPretrain, stateFromRun,
-  transferPlanOf} from './presets.js';
-import {control, keep, probe, transfer} from './protocol.js';
+import {createPresetMenu, stateFromPreset, wireLessonSession} from './presets.js';
+import {control, probe} from './protocol.js';
 import {wireShortcuts} from './shortcuts.js';
 import {createStore, fromHash, toHash} from './state.js';
 import {createSync} from './sync.js';
 import {createViewsPanel} from './views/panel.js';
-import {lessonLink} from './views/lesson.js';
 
 /** @param {string} id @returns {any} */
 const byId = (id) => document.getElementById(id);
@@ -68,33 +66,19 @@ async function start() {
   });
   const training = createTrainingPanel(byId('training-panel'), catalog, (patch) => store.update(patch));
   const player = createPlayer(byId('player'), (action) => live.send(control(action)));
-  const views = createViewsPanel(byId('views'), {
-    onProbe: (input) => live.send(probe(input)),
-    onRun: (preset, run) => {
-      builds.cancel();
-      const plan = transferPlanOf(preset, run);
-      if (plan) live.send(transfer(plan));  // before the run's network is built: it starts from the kept layers
-      applyPatch(stateFromRun(preset, run), `run ${run.label}`);
-      live.send(control('reset'));  // every run of a comparison starts from fresh weights at step 0
-    },
-  });
-  const sync = createSync({store, catalog, live, bus, configureViews: views.configure});
   const applyPatch = (/** @type {Partial<import('./state.js').AppState>} */ patch, /** @type {string} */ label) => {
     if (patch.layers) run(replaceLayers(store.get().layers, patch.layers, label));
     store.update(patch);
   };
-  const builds = createBuildWaiter(bus);
-  lessonLink.connect({
-    pretrain: (preset) => builds.afterBuild(() => {
-      live.send(transfer([]));  // the network to pretrain starts fresh
-      applyPatch(stateFromPretrain(preset), `pretrain ${preset.name}`);
-      live.send(control('reset'));
-    }, () => live.send(control('step', preset.pretrain.steps))),
-    keep: () => live.send(keep()),
-    datasetLabel: (name) => catalog.datasets.find((d) => d.name === name)?.label ?? name,
+  const lesson = wireLessonSession({
+    bus, live, applyPatch, datasetLabel: (name) => catalog.datasets.find((d) => d.name === name)?.label ?? name,
   });
-  bus.on('kept', lessonLink.onKept);
-  bus.on('transferred', lessonLink.onTransferred);
+  const views = createViewsPanel(byId('views'), {
+    onProbe: (input) => live.send(probe(input)), onRun: lesson.onRun, lesson, bus,
+  });
+  const sync = createSync({store, catalog, live, bus, configureViews: views.configure});
+  /** The data points under the decision boundary, for the state shown (or one about to be). */
+  const refreshPoints = (state = store.get()) => boundaryPoints(state, catalog).then(views.setPoints);
   const presets = createPresetMenu(byId('presets'), catalog.presets, (preset) => {
     applyPatch(stateFromPreset(preset), `preset ${preset.name}`);
     views.showLesson(preset);
@@ -102,10 +86,7 @@ async function start() {
   wireFiles({share: byId('share'), save: byId('save'), load: byId('load')}, {
     getState: store.get, getCatalog: () => catalog, onLoad: (patch) => applyPatch(patch, 'load file'), notify: notices.show,
     live, bus,
-    showLoaded: (patch) => {  // the server restored this network with its weights: show it, never rebuild it
-      store.update(patch, 'server');
-      boundaryPoints(store.get(), catalog).then(views.setPoints);
-    },
+    showLoaded: (patch) => { store.update(patch, 'server'); refreshPoints(); },  // restored by the server: never rebuilt
   });
 
   /** Everything the page shows of the state, redrawn on each change. */
@@ -127,7 +108,7 @@ async function start() {
     render();
   });
   window.addEventListener('hashchange', () => store.update(fromHash(location.hash), 'url'));
-  bus.on('dataset-chosen', (state) => boundaryPoints(state, catalog).then(views.setPoints));
+  bus.on('dataset-chosen', refreshPoints);
 
   bus.on('validated', ({report, inputShape}) => {
     stack.showResults(report.layers, {
@@ -162,9 +143,7 @@ async function start() {
     views.onReset();
   });
   bus.on('probe_result', (result) => views.onProbeResult(result));
-  // A keep/transfer error's field (layers[i]) is the message's list, not a card of the network.
-  bus.on('error', (error) => (isTransferError(error) ? notices.show('error', error.message, 10)
-    : notices.fromServer(error, sync.isSwitching())));
+  bus.on('error', (error) => notices.fromServer(error, sync.isSwitching()));
   bus.on('notice', ({kind, text}) => notices.show(kind, text, 10));
 
   wireShortcuts({
@@ -174,7 +153,7 @@ async function start() {
     redo: edits.redo,
   });
   render();
-  boundaryPoints(store.get(), catalog).then(views.setPoints);
+  refreshPoints();
 }
 
 start().catch((failure) => {

@@ -18,6 +18,11 @@ const DATA_CODES = new Set(['invalid_dataset', 'no_dataset']);
 const QUIET_CODES = new Set(['rate_limited', 'unknown_session']);
 /** Errors expected while a new data set meets the old network, before its own network is built. */
 const SWITCHING_CODES = new Set(['incompatible_data', 'engine_error', 'invalid_input']);
+/** Errors about keep and transfer: their field (`layers[i]`) names the message's list, not the network's. */
+const TRANSFER_CODES = new Set(['nothing_kept', 'unknown_layer']);
+
+/** @param {{code: string}} error @returns {boolean} */
+export const isTransferError = (error) => TRANSFER_CODES.has(error.code);
 
 /**
  * @param {ErrorTargets} targets
@@ -48,6 +53,10 @@ export function createNotices(targets) {
      */
     fromServer(error, switching = false) {
       if (QUIET_CODES.has(error.code) || (switching && SWITCHING_CODES.has(error.code))) return;
+      if (isTransferError(error)) {  // no card of the network is at fault: say it in the bar
+        show('error', error.message, 10);
+        return;
+      }
       const {index, field} = splitFieldPath(error.field);
       const layer = index !== null ? targets.layers()[index] : undefined;
       if (layer && targets.showOnLayer(layer.id, field, error.message)) {

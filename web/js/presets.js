@@ -6,6 +6,7 @@
  *   createPresetMenu(select, catalog.presets, (preset) => applyPreset(preset));
  */
 import {stateFromFile} from './files.js';
+import {control, keep, transfer} from './protocol.js';
 
 /**
  * @param {any} preset  a catalog entry: {name, title, topic?, spec, dataset?, description?, try_this?}
@@ -104,12 +105,6 @@ export function transferPlanOf(preset, run) {
   return preset.pretrain ? [] : null;
 }
 
-/** Errors about keep and transfer: their field (`layers[i]`) names the message's list, not the network's. */
-const TRANSFER_ERRORS = new Set(['nothing_kept', 'unknown_layer']);
-
-/** @param {{code: string}} error @returns {boolean} */
-export const isTransferError = (error) => TRANSFER_ERRORS.has(error.code);
-
 /**
  * Runs an action once the network the page just asked for is built. A change of data set or
  * network sends its build only later (after the data loads, or after validation), so the action
@@ -150,5 +145,43 @@ export function createBuildWaiter(bus) {
       else action();
     },
     cancel() { pending = null; },
+  };
+}
+
+/**
+ * @typedef {Object} LessonSessionDeps
+ * @property {import('./bus.js').Bus} bus
+ * @property {{send: (message: any) => void}} live
+ * @property {(patch: Partial<import('./state.js').AppState>, label: string) => void} applyPatch  an undoable state change
+ * @property {(name: string) => string} datasetLabel
+ */
+
+/**
+ * The order of a lesson's messages to the session, in one place. A comparison run first says which
+ * kept layers its network starts from (the plan applies at the next build), then sets its state,
+ * then resets so every run starts at step 0. Pretraining clears the plan, sets the pretraining
+ * network and data, resets, and trains only once that network is built.
+ * @param {LessonSessionDeps} deps
+ * @returns {{onRun: (preset: any, run: any) => void} & import('./views/lesson.js').LessonActions}
+ */
+export function wireLessonSession({bus, live, applyPatch, datasetLabel}) {
+  const builds = createBuildWaiter(bus);
+  return {
+    onRun(preset, run) {
+      builds.cancel();  // a pretraining still waiting for its network must not train this run's
+      const plan = transferPlanOf(preset, run);
+      if (plan) live.send(transfer(plan));
+      applyPatch(stateFromRun(preset, run), `run ${run.label}`);
+      live.send(control('reset'));
+    },
+    pretrain(preset) {
+      builds.afterBuild(() => {
+        live.send(transfer([]));  // the network to pretrain starts fresh
+        applyPatch(stateFromPretrain(preset), `pretrain ${preset.name}`);
+        live.send(control('reset'));
+      }, () => live.send(control('step', preset.pretrain.steps)));
+    },
+    keep: () => live.send(keep()),
+    datasetLabel,
   };
 }

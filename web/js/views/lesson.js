@@ -7,7 +7,7 @@
  * those weights, then the comparison runs; a run that starts from the kept weights waits for step 2.
  *
  * @example
- *   const lesson = createLessonCard(grid);
+ *   const lesson = createLessonCard(grid, onRun, createLessonLink(bus, {pretrain, keep, datasetLabel}));
  *   lesson.show(preset);
  *   lesson.check({val_accuracy: 0.96}, 41000);
  */
@@ -51,35 +51,34 @@ const runName = (label) => label.replace(/_/g, ' ');
  * @property {(name: string) => string} datasetLabel
  */
 
+/** @typedef {{kind: 'kept' | 'transferred' | 'forgotten', message: any}} LinkEvent */
+
 /**
- * The lesson card's line to the live session. views/panel.js builds the card and main.js owns the
- * socket, so they meet here: main.js connects the actions and passes on the server's answers.
+ * The lesson card's line to the live session: the actions it asks for, and the session's answers
+ * heard on the bus (`kept`, `transferred`). A new session (`needs-setup`, e.g. after the server
+ * forgot this tab's) keeps nothing, so what the card believes is kept is forgotten with it.
+ * @param {import('../bus.js').Bus} bus
+ * @param {LessonActions} actions
  */
-export function createLessonLink() {
-  /** @type {LessonActions} */
-  let actions = {pretrain: () => {}, keep: () => {}, datasetLabel: (name) => name};
+export function createLessonLink(bus, actions) {
   /** @type {KeptMessage | null} what the session keeps (it outlives the card being shown) */
   let kept = null;
-  /** @type {Set<(event: {kind: 'kept' | 'transferred', message: any}) => void>} */
+  /** @type {Set<(event: LinkEvent) => void>} */
   const listeners = new Set();
-  /** @param {'kept' | 'transferred'} kind @param {any} message */
+  /** @param {LinkEvent['kind']} kind @param {any} message */
   const tell = (kind, message) => { for (const listener of listeners) listener({kind, message}); };
+  bus.on('kept', (/** @type {KeptMessage} */ message) => { kept = message; tell('kept', message); });
+  bus.on('transferred', (/** @type {TransferredMessage} */ message) => tell('transferred', message));
+  bus.on('needs-setup', () => { kept = null; tell('forgotten', null); });
   return {
-    /** @param {LessonActions} handlers */
-    connect(handlers) { actions = handlers; },
-    actions: () => actions,
+    actions,
     kept: () => kept,
-    /** @param {KeptMessage} message */
-    onKept(message) { kept = message; tell('kept', message); },
-    /** @param {TransferredMessage} message */
-    onTransferred(message) { tell('transferred', message); },
-    /** @param {(event: {kind: 'kept' | 'transferred', message: any}) => void} listener */
+    /** @param {(event: LinkEvent) => void} listener */
     listen(listener) { listeners.add(listener); },
   };
 }
 
-/** The one link of the page (there is one lesson card). */
-export const lessonLink = createLessonLink();
+/** @typedef {ReturnType<typeof createLessonLink>} LessonLink */
 
 /**
  * @param {TransferredMessage} message
@@ -110,8 +109,9 @@ const TRANSFER_NOTE_SECONDS = 12;
  * Steps 1 and 2 of a transfer lesson, and the note that says what each new network started from.
  * @param {HTMLElement} steps  the list the steps go in
  * @param {HTMLElement} note   where `transferred` is shown for a while
+ * @param {LessonLink} lessonLink
  */
-function createTransferSteps(steps, note) {
+function createTransferSteps(steps, note, lessonLink) {
   const keptText = el('span', {class: 'lesson-kept', 'data-testid': 'lesson-kept', 'aria-live': 'polite'});
   /** @type {HTMLElement[]} runs waiting for kept weights */
   let waiting = [];
@@ -120,14 +120,14 @@ function createTransferSteps(steps, note) {
 
   const refresh = () => {
     const kept = lessonLink.kept();
-    keptText.textContent = kept ? describeKept(kept, lessonLink.actions().datasetLabel) : 'Nothing kept yet.';
+    keptText.textContent = kept ? describeKept(kept, lessonLink.actions.datasetLabel) : 'Nothing kept yet.';
     for (const button of waiting) {
       button.setAttribute('aria-disabled', String(!kept));
       button.title = kept ? 'starts from the kept weights; then press Play' : NEEDS_KEPT;
     }
   };
   lessonLink.listen(({kind, message}) => {
-    if (kind === 'kept') refresh();
+    if (kind === 'kept' || kind === 'forgotten') refresh();
     if (kind !== 'transferred') return;
     note.textContent = describeTransfer(message);
     clearTimeout(noteTimer);
@@ -138,14 +138,14 @@ function createTransferSteps(steps, note) {
     /** @param {any} preset  a lesson with `pretrain`: {spec, dataset: {name}, steps} */
     show(preset) {
       const {pretrain} = preset;
-      const label = lessonLink.actions().datasetLabel(pretrain.dataset.name);
+      const label = lessonLink.actions.datasetLabel(pretrain.dataset.name);
       const start = el('button', {type: 'button', 'data-testid': 'lesson-pretrain',
         title: `sets the network and data for pretraining and trains ${pretrain.steps} steps (pause whenever you like)`},
       `1. Pretrain on ${label}`);
-      start.addEventListener('click', () => lessonLink.actions().pretrain(preset));
+      start.addEventListener('click', () => lessonLink.actions.pretrain(preset));
       const keep = el('button', {type: 'button', 'data-testid': 'lesson-keep',
         title: 'keeps a copy of the network as it is now, for the runs that start from it'}, '2. Keep these weights');
-      keep.addEventListener('click', () => lessonLink.actions().keep());
+      keep.addEventListener('click', () => lessonLink.actions.keep());
       steps.replaceChildren(el('li', {}), el('li', {}));
       steps.children[0].append(start, el('span', {class: 'lesson-step-note'}, ` ${pretrain.steps} steps, then it pauses`));
       steps.children[1].append(keep, ' ', keptText);
@@ -169,8 +169,9 @@ function createTransferSteps(steps, note) {
 /**
  * @param {HTMLElement} parent
  * @param {(preset: any, run: any) => void} onRun  a comparison run was chosen
+ * @param {LessonLink} lessonLink  the steps of a transfer lesson ask the session through it
  */
-export function createLessonCard(parent, onRun) {
+export function createLessonCard(parent, onRun, lessonLink) {
   const card = createViewCard(parent, {title: 'Lesson', testid: 'lesson-card', wide: true, hint: ''});
   parent.prepend(card.element);
   const explanation = el('p', {class: 'lesson-text'});
@@ -179,7 +180,7 @@ export function createLessonCard(parent, onRun) {
   const runs = el('div', {class: 'lesson-runs', role: 'group', 'aria-label': 'runs to compare'});
   const stepList = el('ol', {class: 'lesson-steps', 'data-testid': 'lesson-steps'});
   const transferNote = el('p', {class: 'lesson-transferred', 'data-testid': 'lesson-transferred', 'aria-live': 'polite'});
-  const transferSteps = createTransferSteps(stepList, transferNote);
+  const transferSteps = createTransferSteps(stepList, transferNote, lessonLink);
   const close = el('button', {type: 'button', class: 'icon', 'aria-label': 'close the lesson', title: 'close'}, '×');
   card.tools.append(close);
   card.body.append(explanation, tryThis, stepList, runs, transferNote, challenge);

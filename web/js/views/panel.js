@@ -19,7 +19,7 @@ import {createViewCard} from './card.js';
 import {createDigitPad} from './digit.js';
 import {createHistogramPanel} from './histograms.js';
 import {createInsideView} from './inside.js';
-import {createLessonCard} from './lesson.js';
+import {createLessonCard, createLessonLink} from './lesson.js';
 import {createModelViews} from './model-views.js';
 import {createMetricsView} from './metrics.js';
 import {createPredictionsView} from './predictions.js';
@@ -80,8 +80,16 @@ function shapeSample(pixels, shape) {
 }
 
 /**
+ * @typedef {Object} ViewHandlers
+ * @property {(input: any[]) => void} onProbe
+ * @property {(preset: any, run: any) => void} onRun  a lesson's comparison run was chosen
+ * @property {import('./lesson.js').LessonActions} lesson  what a transfer lesson's steps ask of the session
+ * @property {import('../bus.js').Bus} bus  the session's answers to them (`kept`, `transferred`) come on it
+ */
+
+/**
  * @param {HTMLElement} root
- * @param {{onProbe: (input: any[]) => void, onRun: (preset: any, run: any) => void}} handlers
+ * @param {ViewHandlers} handlers
  */
 export function createViewsPanel(root, handlers) {
   const grid = el('div', {class: 'views-grid'});
@@ -154,7 +162,7 @@ export function createViewsPanel(root, handlers) {
   const lesson = createLessonCard(grid, (preset, run) => {
     metrics.nextRun(lesson.runName(run.label));  // the run that starts now is overlaid under its label once replaced
     handlers.onRun(preset, run);
-  });
+  }, createLessonLink(handlers.bus, handlers.lesson));
   /** @type {Record<string, import('./card.js').ViewCard[]>} which cards show each server view */
   const cardsOfView = {
     metrics: [], neuron_grid: [boundaryCard, networkCard], weights: [networkCard, insideCard],
