@@ -10,6 +10,7 @@
  *   bars.update([{label: 'mean radius', value: -0.4, title: 'input 1.27'}]);
  */
 import {el} from '../builder/fields.js';
+import {formatValue} from './curves.js';
 
 /**
  * @typedef {Object} BarRow
@@ -19,31 +20,41 @@ import {el} from '../builder/fields.js';
  */
 
 /**
- * @param {number} value
- * @returns {string} short enough for a narrow column, precise enough to compare
+ * @returns {{line: HTMLElement, label: HTMLElement, fill: HTMLElement, value: HTMLElement}} one bar's
+ *   elements, made once and refilled by every frame (no churn, a selected label stays selected)
  */
-export function shortNumber(value) {
-  if (!Number.isFinite(value)) return String(value);
-  const size = Math.abs(value);
-  if (size !== 0 && (size < 0.001 || size >= 10000)) return value.toExponential(1);
-  return value.toFixed(size < 1 ? 3 : 2);
+function barElements() {
+  const label = el('span', {class: 'signed-label'});
+  const fill = el('span', {class: 'signed-fill'});
+  const track = el('span', {class: 'signed-track', 'aria-hidden': 'true'});
+  track.append(fill);
+  const value = el('span', {class: 'signed-value'});
+  const line = el('div', {class: 'signed-bar', 'data-testid': 'signed-bar', role: 'listitem'});
+  line.append(label, track, value);
+  return {line, label, fill, value};
 }
 
 /**
+ * @param {ReturnType<typeof barElements>} bar
  * @param {BarRow} row
  * @param {number} scale  the largest magnitude among the rows: its bar fills the track's side
  * @param {number} side     the share of the track one side has: 0.5 around a zero line, 1 with no negatives
- * @returns {HTMLElement}
  */
-function barElement(row, scale, side) {
+function fillBar(bar, row, scale, side) {
   const share = scale > 0 ? Math.min(1, Math.abs(row.value) / scale) : 0;
-  const fill = el('span', {class: `signed-fill ${row.value < 0 ? 'negative' : 'positive'}`});
-  fill.style.width = `${(share * side * 100).toFixed(2)}%`;
-  const track = el('span', {class: 'signed-track', 'aria-hidden': 'true'});
-  track.append(fill);
-  const line = el('div', {class: 'signed-bar', 'data-testid': 'signed-bar', title: row.title ?? ''});
-  line.append(el('span', {class: 'signed-label'}, row.label), track, el('span', {class: 'signed-value'}, shortNumber(row.value)));
-  return line;
+  bar.fill.className = `signed-fill ${row.value < 0 ? 'negative' : 'positive'}`;
+  bar.fill.style.width = `${(share * side * 100).toFixed(2)}%`;
+  setText(bar.label, row.label);
+  setText(bar.value, formatValue(row.value));
+  if (bar.line.title !== (row.title ?? '')) bar.line.title = row.title ?? '';
+}
+
+/**
+ * @param {HTMLElement} element
+ * @param {string} text
+ */
+export function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;  // the same text kept: a selection in it survives
 }
 
 /**
@@ -54,6 +65,8 @@ function barElement(row, scale, side) {
 export function createSignedBars(parent, testid) {
   const element = el('div', {class: 'signed-bars', 'data-testid': testid, role: 'list'});
   parent.append(element);
+  /** @type {ReturnType<typeof barElements>[]} */
+  const bars = [];
   return {
     element,
     update(rows) {
@@ -61,11 +74,10 @@ export function createSignedBars(parent, testid) {
       // Magnitudes only (no negatives): the bars start at the left edge and use the whole track.
       const oneSided = rows.every((row) => row.value >= 0);
       element.classList.toggle('one-sided', oneSided);
-      element.replaceChildren(...rows.map((row) => {
-        const line = barElement(row, scale, oneSided ? 1 : 0.5);
-        line.setAttribute('role', 'listitem');
-        return line;
-      }));
+      while (bars.length < rows.length) bars.push(barElements());
+      rows.forEach((row, k) => fillBar(bars[k], row, scale, oneSided ? 1 : 0.5));
+      while (element.children.length > rows.length) element.lastElementChild?.remove();
+      for (let k = element.children.length; k < rows.length; k++) element.append(bars[k].line);
     },
   };
 }

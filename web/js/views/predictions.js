@@ -57,13 +57,19 @@ export function createPredictionsView(card, picking) {
   const forecasts = createForecastCharts(forecastBox);
   const table = createSampleTable(tableBox);
 
+  /** the hint last shown: the gallery's depends on whether the pad fits the data, not only on the form */
+  let shownHint = '';
+
   /** @param {'gallery' | 'forecast' | 'classes' | 'values'} form */
   function showForm(form) {
+    const hint = form === 'gallery' && picking?.canPick() ? `${HINTS.gallery} ${PICK_HINT}` : HINTS[form];
+    if (card.element.dataset.form === form && hint === shownHint) return;  // frames arrive several times a second
     galleryBox.hidden = form !== 'gallery';
     forecastBox.hidden = form !== 'forecast';
     tableBox.hidden = form !== 'classes' && form !== 'values';
     card.element.dataset.form = form;
-    card.setHint(form === 'gallery' && picking?.canPick() ? `${HINTS.gallery} ${PICK_HINT}` : HINTS[form]);
+    card.setHint(hint);
+    shownHint = hint;
   }
 
   return {

@@ -8,7 +8,8 @@
  *   const saliency = createSaliencyView(card);
  *   saliency.update(frame.views.saliency, context);
  */
-import {createSignedBars, shortNumber} from '../charts/bars.js';
+import {createSignedBars} from '../charts/bars.js';
+import {formatValue} from '../charts/curves.js';
 import {createTileRows} from '../charts/tiles.js';
 import {tensorValues} from '../protocol.js';
 
@@ -28,7 +29,7 @@ const HINTS = {
  */
 export function featureBars(saliency, input, featureNames) {
   return Array.from(saliency, (value, k) => ({
-    label: featureNames[k] ?? `feature ${k + 1}`, value, title: `input value ${shortNumber(input[k])}`,
+    label: featureNames[k] ?? `feature ${k + 1}`, value, title: `input value ${formatValue(input[k])}`,
   })).sort((a, b) => Math.abs(b.value) - Math.abs(a.value)).slice(0, SHOWN_FEATURES);
 }
 
@@ -70,6 +71,7 @@ export function createSaliencyView(card) {
 
   /** @param {'image' | 'features' | 'steps'} form */
   function showForm(form) {
+    if (card.element.dataset.form === form) return;  // frames arrive several times a second: touch the page only on a change
     tiles.element.hidden = form !== 'image';
     bars.element.hidden = form === 'image';
     caption.hidden = form === 'image';

@@ -9,7 +9,8 @@
  *   table.showClasses(predictionsPayload, {classNames, tokenNames, featureNames});
  */
 import {el} from '../builder/fields.js';
-import {shortNumber} from '../charts/bars.js';
+import {setText} from '../charts/bars.js';
+import {formatValue} from '../charts/curves.js';
 import {tensorValues} from '../protocol.js';
 
 const MAX_ROWS = 24;
@@ -50,7 +51,7 @@ export function describeInput(values, shape, names) {
     return {text: text || '(start)', detail: text};  // nothing read yet: only padding
   }
   if (shape.length === 1) {
-    const named = whole.map((v, k) => `${names.featureNames?.[k] ?? `feature ${k + 1}`} ${shortNumber(v)}`);
+    const named = whole.map((v, k) => `${names.featureNames?.[k] ?? `feature ${k + 1}`} ${formatValue(v)}`);
     const more = named.length > SHOWN_FEATURES ? `, … (${named.length} values)` : '';
     return {text: named.slice(0, SHOWN_FEATURES).join(', ') + more, detail: named.join('\n')};
   }
@@ -60,17 +61,7 @@ export function describeInput(values, shape, names) {
     const symbols = rows.map((row) => row.indexOf(1)).join(' ');  // one-hot steps: the symbol each step carries
     return {text: symbols, detail: symbols};
   }
-  return {text: `${steps} steps × ${width}`, detail: rows.map((row) => row.map(shortNumber).join(' ')).join('\n')};
-}
-
-/**
- * @param {HTMLElement} table
- * @param {string[]} headings
- */
-function setHeadings(table, headings) {
-  const head = el('tr');
-  head.append(...headings.map((h) => el('th', {scope: 'col'}, h)));
-  table.replaceChildren(head);
+  return {text: `${steps} steps × ${width}`, detail: rows.map((row) => row.map(formatValue).join(' ')).join('\n')};
 }
 
 /**
@@ -85,57 +76,118 @@ function sampleReader(inputs) {
 }
 
 /**
+ * @typedef {Object} SampleRow  one table row as text
+ * @property {string} className  'wrong', 'right' or ''
+ * @property {string[]} cells
+ * @property {string} inputDetail  the whole sample, the input cell's tooltip
+ */
+
+/** the class of each column but the input's: numbers align right, classes get their colour */
+const CELL_CLASSES = {classes: ['num', 'sample-input', 'true-class', 'predicted-class'], values: ['num', 'sample-input', 'num', 'num', 'num']};
+
+/**
+ * @param {HTMLElement} element
+ * @param {string} name  an attribute
+ * @param {string} value
+ */
+function setAttribute(element, name, value) {
+  if (element.getAttribute(name) !== value) element.setAttribute(name, value);
+}
+
+/**
+ * @param {HTMLElement} row  a <tr>
+ * @param {string} tag       'td' or 'th'
+ * @param {string[]} texts
+ * @param {string[]} classes  per cell
+ * @returns {HTMLElement[]}  the row's cells, as many as texts, kept from the last fill where they exist
+ */
+function fillCells(row, tag, texts, classes) {
+  while (row.children.length > texts.length) row.lastElementChild?.remove();
+  while (row.children.length < texts.length) row.append(el(tag, tag === 'th' ? {scope: 'col'} : {}));
+  const cells = /** @type {HTMLElement[]} */ ([...row.children]);
+  cells.forEach((cell, k) => {
+    setAttribute(cell, 'class', classes[k] ?? '');
+    setText(cell, texts[k]);
+  });
+  return cells;
+}
+
+/**
  * @param {HTMLElement} parent
  */
 export function createSampleTable(parent) {
   const summary = el('p', {class: 'gallery-summary sample-summary'});
   const table = el('table', {class: 'sample-table', 'data-testid': 'sample-table'});
+  const head = el('tr');
+  table.append(head);
   parent.append(summary, table);
+  /** @type {HTMLElement[]} rows kept from frame to frame: a hovered tooltip or a selection survives the next frame */
+  const rows = [];
+
+  /**
+   * @param {string[]} headings
+   * @param {SampleRow[]} samples
+   * @param {string[]} classes  per column
+   */
+  function fillTable(headings, samples, classes) {
+    fillCells(head, 'th', headings, []);
+    samples.forEach((sample, i) => {
+      rows[i] ??= el('tr', {'data-testid': 'sample-row'});
+      setAttribute(rows[i], 'class', sample.className);
+      const cells = fillCells(rows[i], 'td', sample.cells, classes);
+      setAttribute(cells[1], 'title', sample.inputDetail);
+    });
+    while (table.children.length > samples.length + 1) table.lastElementChild?.remove();
+    for (let i = table.children.length - 1; i < samples.length; i++) table.append(rows[i]);
+  }
+
+  /**
+   * @param {any} payload
+   * @param {SampleNames} names
+   * @returns {(i: number) => {text: string, detail: string}} sample i's input in words
+   */
+  const inputsOf = (payload, names) => {
+    const sample = sampleReader(payload.inputs);
+    return (i) => { const {values, shape} = sample(i); return describeInput(values, shape, names); };
+  };
+
   return {
     /**
      * @param {any} payload  a classifier's predictions view
      * @param {SampleNames} names
      */
     showClasses(payload, names) {
-      const sample = sampleReader(payload.inputs);
+      const inputOf = inputsOf(payload, names);
       const confidence = tensorValues(payload.confidence);
       const name = (/** @type {number} */ k) => String(names.classNames[k] ?? k);
-      summary.textContent = `${payload.misclassified} of ${payload.total} validation samples misclassified; the first few, then mistakes`;
-      setHeadings(table, ['#', 'input', 'true', 'predicted']);
-      payload.labels.slice(0, MAX_ROWS).forEach((/** @type {number} */ label, /** @type {number} */ i) => {
-        const {values, shape} = sample(i);
-        const input = describeInput(values, shape, names);
+      setText(summary, `${payload.misclassified} of ${payload.total} validation samples misclassified; the first few, then mistakes`);
+      const samples = payload.labels.slice(0, MAX_ROWS).map((/** @type {number} */ label, /** @type {number} */ i) => {
+        const input = inputOf(i);
         const wrong = payload.predicted[i] !== label;
-        const row = el('tr', {class: wrong ? 'wrong' : 'right', 'data-testid': 'sample-row'});
-        row.append(el('td', {class: 'num'}, String(payload.index[i])), el('td', {class: 'sample-input', title: input.detail}, input.text),
-          el('td', {class: 'true-class'}, name(label)),
-          el('td', {class: 'predicted-class'}, `${name(payload.predicted[i])} ${Math.round(confidence[i] * 100)}%${wrong ? ' ✗' : ''}`));
-        table.append(row);
+        return {className: wrong ? 'wrong' : 'right', inputDetail: input.detail, cells: [String(payload.index[i]), input.text, name(label),
+          `${name(payload.predicted[i])} ${Math.round(confidence[i] * 100)}%${wrong ? ' ✗' : ''}`]};
       });
+      fillTable(['#', 'input', 'true', 'predicted'], samples, CELL_CLASSES.classes);
     },
     /**
      * @param {any} payload  a regression's predictions view (task 'regression')
      * @param {SampleNames} names
      */
     showValues(payload, names) {
-      const sample = sampleReader(payload.inputs);
+      const inputOf = inputsOf(payload, names);
       const targets = tensorValues(payload.labels);
       const predicted = tensorValues(payload.predicted);
       const per = payload.labels.shape[1] ?? 1;
-      summary.textContent = `mean absolute error ${shortNumber(payload.mean_abs_error)} over these ${payload.index.length} validation samples`;
-      setHeadings(table, ['#', 'input', 'target', 'predicted', 'off by']);
-      payload.index.slice(0, MAX_ROWS).forEach((/** @type {number} */ index, /** @type {number} */ i) => {
-        const {values, shape} = sample(i);
-        const input = describeInput(values, shape, names);
+      setText(summary, `mean absolute error ${formatValue(payload.mean_abs_error)} over these ${payload.index.length} validation samples`);
+      const samples = payload.index.slice(0, MAX_ROWS).map((/** @type {number} */ index, /** @type {number} */ i) => {
+        const input = inputOf(i);
         const wanted = Array.from(targets.subarray(i * per, (i + 1) * per));
         const got = Array.from(predicted.subarray(i * per, (i + 1) * per));
         const miss = got.reduce((sum, v, k) => sum + Math.abs(v - wanted[k]), 0) / per;
-        const row = el('tr', {'data-testid': 'sample-row'});
-        row.append(el('td', {class: 'num'}, String(index)), el('td', {class: 'sample-input', title: input.detail}, input.text),
-          el('td', {class: 'num'}, wanted.map(shortNumber).join(', ')), el('td', {class: 'num'}, got.map(shortNumber).join(', ')),
-          el('td', {class: 'num'}, shortNumber(miss)));
-        table.append(row);
+        return {className: '', inputDetail: input.detail,
+          cells: [String(index), input.text, wanted.map(formatValue).join(', '), got.map(formatValue).join(', '), formatValue(miss)]};
       });
+      fillTable(['#', 'input', 'target', 'predicted', 'off by'], samples, CELL_CLASSES.values);
     },
   };
 }
