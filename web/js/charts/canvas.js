@@ -76,3 +76,52 @@ export function paintPixels(width, height, colorAt) {
   tile.getContext('2d')?.putImageData(image, 0, 0);
   return tile;
 }
+
+/**
+ * @param {ArrayLike<number>} values  pixel values in any range
+ * @param {{unitRange?: boolean}} [options]  unitRange: values already in 0..1 are drawn as they
+ *   are (a faint digit stays faint); otherwise, and for values outside 0..1, min..max is stretched
+ *   to 0..255 so a standardised image still shows
+ * @returns {Uint8ClampedArray} one level 0..255 per value
+ */
+export function pixelLevels(values, {unitRange = false} = {}) {
+  let low = Infinity, high = -Infinity;
+  for (let i = 0; i < values.length; i++) { low = Math.min(low, values[i]); high = Math.max(high, values[i]); }
+  const asIs = unitRange && low >= 0 && high <= 1;
+  const from = asIs ? 0 : low;
+  const span = asIs ? 1 : Math.max(high - low, 1e-9);
+  return Uint8ClampedArray.from(values, (v) => Math.round(255 * (v - from) / span));
+}
+
+/**
+ * @param {ArrayLike<number>} values  one image, channels first: (C, H, W), (H, W) or (H)
+ * @param {number[]} shape
+ * @param {{invert?: boolean, unitRange?: boolean}} [options]  invert: dark ink on white (grey images);
+ *   unitRange: see pixelLevels
+ * @returns {{rgba: Uint8ClampedArray<ArrayBuffer>, width: number, height: number}}  grey for one channel, RGB for three
+ */
+export function imagePixels(values, shape, {invert = false, unitRange = false} = {}) {
+  const [channels, height, width] = shape.length === 3 ? shape : [1, shape[0], shape[1] ?? 1];
+  const levels = pixelLevels(values, {unitRange});
+  const area = width * height;
+  const rgba = new Uint8ClampedArray(area * 4);
+  for (let p = 0; p < area; p++) {
+    for (let c = 0; c < 3; c++) {
+      const level = levels[Math.min(c, channels - 1) * area + p];
+      rgba[p * 4 + c] = invert ? 255 - level : level;
+    }
+    rgba[p * 4 + 3] = 255;
+  }
+  return {rgba, width, height};
+}
+
+/**
+ * @param {ArrayLike<number>} values
+ * @param {number[]} shape
+ * @param {{invert?: boolean, unitRange?: boolean}} [options]
+ * @returns {ImageData} the image ready for putImageData (see imagePixels)
+ */
+export function imageData(values, shape, options = {}) {
+  const {rgba, width, height} = imagePixels(values, shape, options);
+  return new ImageData(rgba, width, height);
+}

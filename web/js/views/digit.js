@@ -14,6 +14,7 @@
  *   pad.showPrediction([0.01, 0.9, ...]);
  */
 import {el} from '../builder/fields.js';
+import {imageData, pixelLevels} from '../charts/canvas.js';
 
 const SIDE = 28;
 const BOX = 20;
@@ -125,14 +126,7 @@ export function describePrediction(probabilities, names, source) {
  * @returns {Uint8ClampedArray} grey levels 0..255 (white ink on black): values in 0..1 as they
  *   are, anything else stretched min..max so a standardised image still shows
  */
-export function greyLevels(values) {
-  let low = Infinity, high = -Infinity;
-  for (let i = 0; i < values.length; i++) { low = Math.min(low, values[i]); high = Math.max(high, values[i]); }
-  const unit = low >= 0 && high <= 1;
-  const span = unit ? 1 : Math.max(high - low, 1e-9);
-  const from = unit ? 0 : low;
-  return Uint8ClampedArray.from(values, (v) => Math.round(255 * (v - from) / span));
-}
+export const greyLevels = (values) => pixelLevels(values, {unitRange: true});
 
 /**
  * @param {HTMLCanvasElement} canvas  the drawing canvas (white ink on black)
@@ -310,13 +304,10 @@ export function createDigitPad(container, onDigit, onClear) {
       announcer.textContent = describePrediction(probabilities, names, source);
     },
     showImage(values, imageSource) {
-      const grey = greyLevels(values);
-      const image = new ImageData(SIDE, SIDE);
-      grey.forEach((v, i) => image.data.set([v, v, v, 255], i * 4));
-      const tile = document.createElement('canvas');
+      const tile = document.createElement('canvas');  // the image at its own size, scaled up by drawImage
       tile.width = SIDE;
       tile.height = SIDE;
-      tile.getContext('2d')?.putImageData(image, 0, 0);
+      tile.getContext('2d')?.putImageData(imageData(values, [SIDE, SIDE], {unitRange: true}), 0, 0);
       clear();
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(tile, 0, 0, canvas.width, canvas.height);

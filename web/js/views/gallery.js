@@ -11,6 +11,8 @@
  */
 import {tensorValues} from '../protocol.js';
 import {el} from '../builder/fields.js';
+import {setText} from '../charts/bars.js';
+import {imageData} from '../charts/canvas.js';
 
 /**
  * @typedef {Object} GalleryPick  one validation image and what the network said about it
@@ -38,23 +40,16 @@ export function tileLabel(index, trueName, predictedName) {
 }
 
 /**
- * @param {Float32Array} values  one image (C, H, W) normalised; drawn min..max as grey or RGB
+ * @param {HTMLCanvasElement} canvas  a tile's own canvas, kept from frame to frame
+ * @param {Float32Array} values  one image (C, H, W) normalised; drawn min..max, grey (dark ink on white) or RGB
  * @param {number[]} shape       [C, H, W]
- * @returns {HTMLCanvasElement}
  */
-function imageCanvas(values, shape) {
-  const [channels, height, width] = shape.length === 3 ? shape : [1, shape[0], shape[1] ?? 1];
-  let low = Infinity, high = -Infinity;
-  for (const v of values) { low = Math.min(low, v); high = Math.max(high, v); }
-  const span = Math.max(high - low, 1e-9);
-  const canvas = /** @type {HTMLCanvasElement} */ (el('canvas', {width: String(width), height: String(height)}));
-  const image = new ImageData(width, height);
-  for (let p = 0; p < width * height; p++) {
-    const at = (/** @type {number} */ c) => Math.round(255 * (values[Math.min(c, channels - 1) * width * height + p] - low) / span);
-    image.data.set(channels === 1 ? [255 - at(0), 255 - at(0), 255 - at(0), 255] : [at(0), at(1), at(2), 255], p * 4);
-  }
+function drawImage(canvas, values, shape) {
+  const image = imageData(values, shape, {invert: shape.length < 3 || shape[0] === 1});
+  // Setting a size clears the canvas even when unchanged: only on a new image size.
+  if (canvas.width !== image.width) canvas.width = image.width;
+  if (canvas.height !== image.height) canvas.height = image.height;
   canvas.getContext('2d')?.putImageData(image, 0, 0);
-  return canvas;
 }
 
 /**
@@ -67,24 +62,34 @@ export function createGallery(parent, picking) {
   const grid = el('div', {class: 'gallery', 'data-testid': 'gallery'});
   parent.append(summary, grid);
   /** Tiles are kept and refilled, never replaced: a tile with the keyboard focus keeps it while frames arrive. */
-  /** @type {HTMLElement[]} */
+  /** @type {{tile: HTMLElement, canvas: HTMLCanvasElement, caption: HTMLElement}[]} */
   const tiles = [];
-  /** @type {GalleryPick[]} */
-  const picks = [];
+  /** Per tile what it shows: its image stays a view into the frame's inputs until it is picked. */
+  /** @type {(Omit<GalleryPick, 'values'> & {source: Float32Array})[]} */
+  const shown = [];
+
+  /** @param {number} k */
+  const pick = (k) => {
+    const {source, ...rest} = shown[k];
+    picking?.onPick({...rest, values: source.slice()});  // a copy: the pad keeps it after the next frame
+  };
 
   /** @param {number} k */
   const tileAt = (k) => {
     if (tiles[k]) return tiles[k];
     const tile = el('figure', {class: 'gallery-tile'});
-    tile.addEventListener('click', () => { if (tile.getAttribute('role') === 'button') picking?.onPick(picks[k]); });
+    const canvas = /** @type {HTMLCanvasElement} */ (el('canvas'));
+    const caption = el('figcaption');
+    tile.append(canvas, caption);
+    tile.addEventListener('click', () => { if (tile.getAttribute('role') === 'button') pick(k); });
     tile.addEventListener('keydown', (event) => {
       if (tile.getAttribute('role') !== 'button' || (event.key !== 'Enter' && event.key !== ' ')) return;
       event.preventDefault();
       event.stopPropagation();  // Space on a tile picks it rather than playing or pausing
-      picking?.onPick(picks[k]);
+      pick(k);
     });
-    tiles[k] = tile;
-    return tile;
+    tiles[k] = {tile, canvas, caption};
+    return tiles[k];
   };
 
   return {
@@ -100,17 +105,18 @@ export function createGallery(parent, picking) {
       const confidence = tensorValues(payload.confidence);
       const name = (/** @type {number} */ k) => String(classNames[k] ?? k);
       const pickable = Boolean(picking?.canPick());
-      summary.textContent = `${payload.misclassified} of ${payload.total} validation samples misclassified`;
+      setText(summary, `${payload.misclassified} of ${payload.total} validation samples misclassified`);
       const count = shape.length < 3 ? 0 : Math.min(payload.labels.length, 24);
       for (let i = 0; i < count; i++) {
         const label = payload.labels[i], predicted = payload.predicted[i], index = payload.index?.[i] ?? i;
         const wrong = predicted !== label;
-        const values = all.slice(i * perImage, (i + 1) * perImage);
-        picks[i] = {index, label, predicted, values, shape: shape.slice(1)};
-        const tile = tileAt(i);
+        const source = all.subarray(i * perImage, (i + 1) * perImage);
+        shown[i] = {index, label, predicted, source, shape: shape.slice(1)};
+        const {tile, canvas, caption} = tileAt(i);
         tile.className = `gallery-tile${wrong ? ' wrong' : ''}${pickable ? ' pickable' : ''}`;
-        tile.title = `true: ${name(label)}, predicted: ${name(predicted)} (${Math.round(confidence[i] * 100)}%)`
+        const title = `true: ${name(label)}, predicted: ${name(predicted)} (${Math.round(confidence[i] * 100)}%)`
           + (pickable ? ' (click to try it on the drawing pad)' : '');
+        if (tile.title !== title) tile.title = title;  // an open tooltip stays while the frame says the same
         tile.dataset.index = String(index);
         tile.dataset.predicted = String(predicted);
         if (pickable) {
@@ -120,10 +126,11 @@ export function createGallery(parent, picking) {
         } else {
           for (const attribute of ['role', 'tabindex', 'aria-label']) tile.removeAttribute(attribute);
         }
-        tile.replaceChildren(imageCanvas(values, shape.slice(1)), el('figcaption', {}, wrong ? `${name(predicted)} ✗` : name(predicted)));
+        drawImage(canvas, source, shape.slice(1));
+        setText(caption, wrong ? `${name(predicted)} ✗` : name(predicted));
       }
       while (grid.children.length > count) grid.lastElementChild?.remove();
-      for (let i = grid.children.length; i < count; i++) grid.append(tiles[i]);
+      for (let i = grid.children.length; i < count; i++) grid.append(tiles[i].tile);
     },
   };
 }
