@@ -5,6 +5,7 @@ tabular classifier's saliency as one labelled bar per measurement.
 """
 import re
 
+import msgpack
 import pytest
 
 from browser_harness import open_app, shot
@@ -27,6 +28,49 @@ SAMPLE_ROWS = """() => [...document.querySelectorAll('[data-testid=gallery-card]
 SALIENCY_BARS = """() => [...document.querySelectorAll('[data-testid=saliency-bars] [data-testid=signed-bar]')].map((b) => ({
     label: b.querySelector('.signed-label').textContent, value: b.querySelector('.signed-value').textContent,
     width: b.querySelector('.signed-fill').getBoundingClientRect().width}))"""
+
+
+# A property set on a view's element (one per selector): still there after later frames only if the
+# view refilled that element instead of building a new one.
+TAG_NODES = """(selectors) => selectors.map((s) => { const node = document.querySelector(s);
+    if (node) node.keptAcrossFrames = s; return Boolean(node); })"""
+TAGGED_NODES = """(selectors) => selectors.map((s) => document.querySelector(s)?.keptAcrossFrames === s)"""
+
+
+class ViewFrames:
+    """How many frames the page has received carrying each view, read off its real WebSocket."""
+
+    def __init__(self, page):
+        self.counts: dict[str, int] = {}
+        page.on("websocket", lambda socket: socket.on("framereceived", self._received))
+
+    def _received(self, payload):
+        if not isinstance(payload, bytes):
+            return
+        message = msgpack.unpackb(payload, raw=False)
+        if message.get("type") == "frame":
+            for view in message.get("views") or {}:
+                self.counts[view] = self.counts.get(view, 0) + 1
+
+    def wait_for_more(self, page, views: list[str], more: int = 2, timeout_ms: int = 30_000) -> None:
+        wanted = {view: self.counts.get(view, 0) + more for view in views}
+        for _ in range(timeout_ms // 100):
+            if all(self.counts.get(view, 0) >= count for view, count in wanted.items()):
+                page.wait_for_timeout(300)  # the page handles the last of them
+                return
+            page.wait_for_timeout(100)
+        raise AssertionError(f"fewer than {more} new frames of {views}: {self.counts}")
+
+
+def check_nodes_kept_across_frames(page, frames: ViewFrames, selectors: list[str], views: list[str]) -> None:
+    """Tags the first element of each selector, trains on until the views were redrawn twice, and
+    checks each element is the very same DOM node: the views refill their rows, bars and canvases."""
+    assert page.evaluate(TAG_NODES, selectors) == [True] * len(selectors), selectors
+    page.click("[data-testid=play]")
+    frames.wait_for_more(page, views)
+    page.click("[data-testid=pause]")
+    page.wait_for_function("document.querySelector('[data-testid=status]').textContent.startsWith('paused')")
+    assert page.evaluate(TAGGED_NODES, selectors) == [True] * len(selectors), selectors
 
 
 def class_names(lesson: str) -> list[str]:
@@ -97,6 +141,7 @@ def test_a_sequence_classifier_lists_samples_with_true_and_predicted_class(page,
 
 
 def test_the_tabular_lesson_lists_samples_and_draws_saliency_per_measurement(page, server_url):
+    frames = ViewFrames(page)
     train_lesson(page, server_url, "tabular_feature_importance", "[data-testid=saliency-bars] [data-testid=signed-bar]")
     page.wait_for_selector("[data-testid=gallery-card] [data-testid=sample-row]")
     check_class_rows(page.evaluate(SAMPLE_ROWS), ["malignant", "benign"])
@@ -113,6 +158,9 @@ def test_the_tabular_lesson_lists_samples_and_draws_saliency_per_measurement(pag
     shot(page, "lesson-view-tabular-saliency")
     page.locator("[data-testid=gallery-card]").scroll_into_view_if_needed()
     shot(page, "lesson-view-tabular-predictions")
+    check_nodes_kept_across_frames(page, frames, ["[data-testid=gallery-card] [data-testid=sample-row]",
+                                                  "[data-testid=saliency-bars] [data-testid=signed-bar]"],
+                                   ["predictions", "saliency"])
     page.console_watch.assert_clean()
 
 
@@ -147,12 +195,14 @@ def test_a_regression_over_sequences_lists_targets_and_predictions(page, server_
 
 
 def test_an_image_classifier_keeps_its_gallery(page, server_url):
+    frames = ViewFrames(page)
     train_lesson(page, server_url, "mnist_mlp", "[data-testid=gallery] .gallery-tile")
     assert page.get_attribute("[data-testid=gallery-card]", "data-form") == "gallery"
     captions = page.locator("[data-testid=gallery] .gallery-tile figcaption").all_text_contents()
     assert len(captions) >= 16 and all(re.fullmatch(r"\d( ✗)?", c) for c in captions), captions
     assert page.is_hidden("[data-testid=gallery-card] [data-testid=sample-table]")
     assert page.is_hidden("[data-testid=gallery-card] [data-testid=forecast-charts]")
+    check_nodes_kept_across_frames(page, frames, ["[data-testid=gallery] .gallery-tile canvas"], ["predictions"])
     page.console_watch.assert_clean()
 
 
